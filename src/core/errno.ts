@@ -9,6 +9,7 @@ export const ERRNO = {
   ESRCH: [3, 'No such process'],
   EINTR: [4, 'Interrupted system call'],
   EIO: [5, 'Input/output error'],
+  ENXIO: [6, 'No such device or address'],
   E2BIG: [7, 'Argument list too long'],
   EBADF: [9, 'Bad file descriptor'],
   EAGAIN: [11, 'Resource temporarily unavailable'],
@@ -22,10 +23,17 @@ export const ERRNO = {
   ENOTDIR: [20, 'Not a directory'],
   EISDIR: [21, 'Is a directory'],
   EINVAL: [22, 'Invalid argument'],
+  ENFILE: [23, 'Too many open files in system'],
+  EMFILE: [24, 'Too many open files'],
   ENOSPC: [28, 'No space left on device'],
+  EROFS: [30, 'Read-only file system'],
+  EPIPE: [32, 'Broken pipe'],
   ERANGE: [34, 'Numerical result out of range'],
   ENAMETOOLONG: [36, 'File name too long'],
+  ENOSYS: [38, 'Function not implemented'],
   ENOTEMPTY: [39, 'Directory not empty'],
+  ELOOP: [40, 'Too many levels of symbolic links'],
+  EOVERFLOW: [75, 'Value too large for defined data type'],
   ENOTUNIQ: [76, 'Name not unique on network'],
   ENOTSUP: [95, 'Operation not supported'],
 } as const satisfies Record<string, readonly [number, string]>;
@@ -41,11 +49,11 @@ export function errnoOf(code: ErrnoCode): number {
 }
 
 export function strerror(code: string): string {
-  return code in ERRNO ? ERRNO[code as ErrnoCode][1] : code;
+  return isErrnoCode(code) ? ERRNO[code][1] : code;
 }
 
 export function isErrnoCode(code: unknown): code is ErrnoCode {
-  return typeof code === 'string' && code in ERRNO;
+  return typeof code === 'string' && Object.hasOwn(ERRNO, code);
 }
 
 /** Code for a (positive) errno number, as Node names it on Linux. */

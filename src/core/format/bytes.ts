@@ -1,19 +1,76 @@
-import { CgroupError } from '../errors.js';
-
-const SUFFIX: Record<string, bigint> = {
-  k: 1n << 10n, K: 1n << 10n, m: 1n << 20n, M: 1n << 20n, g: 1n << 30n, G: 1n << 30n,
-  t: 1n << 40n, T: 1n << 40n, p: 1n << 50n, P: 1n << 50n, e: 1n << 60n, E: 1n << 60n,
-};
+import { CgroupError, type Syscall } from '../errors.js';
+import { cString, strstrip } from './text.js';
 
 /**
- * memparse(): a byte count with an optional binary suffix (`512M`, `1G`).
- * Memory limits are rounded down to a whole page by the memory controller,
- * not here.
+ * Byte counts as the memory controller reads them (memparse(), then
+ * page_counter_memparse()), measured on Linux 6.18 v1 memory.limit_in_bytes
+ * (bytes.test.ts). memparse takes a number in base 0 (`0x1000`, `010000`
+ * octal, decimal) with no sign, then at most one binary suffix letter
+ * K/M/G/T/P/E in either case. Quirks the kernel really has:
+ *
+ * - no overflow check: the number and the shifted result wrap modulo 2^64
+ *   (`16E` is 0, `99999999999999999999` is 7766279631452241919);
+ * - a suffix with no digits is zero (`K` is 0), and so is an empty text
+ *   (writing just `\n` to a memory limit sets it to 0);
+ * - anything left after the suffix is EINVAL (`1KB`, `1 K`, `1.5G`, `+4096`).
  */
-export function parseBytes(text: string): bigint {
-  const m = /^([0-9]+)([kKmMgGtTpPeE]?)$/.exec(text.trim());
-  if (!m) throw new CgroupError('EINVAL', 'write', undefined, `not a byte count: '${text}'`);
-  return BigInt(m[1]!) * (m[2] ? SUFFIX[m[2]]! : 1n);
+export interface BytesOptions {
+  syscall?: Syscall;
+  path?: string;
+}
+
+const U64 = 1n << 64n;
+const SHIFT: Record<string, bigint> = { k: 10n, m: 20n, g: 30n, t: 40n, p: 50n, e: 60n };
+
+function digit(c: string | undefined, base: number): number {
+  if (c === undefined) return -1;
+  const v = parseInt(c, 16);
+  return Number.isNaN(v) || v >= base ? -1 : v;
+}
+
+/** memparse(): the value (mod 2^64) and the unparsed rest of the text. */
+export function memparse(text: string): { bytes: bigint; rest: string } {
+  let i = 0;
+  let base = 10;
+  if (text[0] === '0') {
+    if ((text[1] === 'x' || text[1] === 'X') && digit(text[2], 16) >= 0) { base = 16; i = 2; } else base = 8;
+  }
+  let v = 0n;
+  for (let d = digit(text[i], base); d >= 0; d = digit(text[++i], base)) v = (v * BigInt(base) + BigInt(d)) % U64;
+  const shift = SHIFT[(text[i] ?? '').toLowerCase()];
+  if (shift !== undefined) { v = (v << shift) % U64; i++; }
+  return { bytes: v, rest: text.slice(i) };
+}
+
+/** A byte count as a write handler takes it: strstrip(), memparse, nothing left over. */
+export function parseBytes(text: string, opts: BytesOptions = {}): bigint {
+  const { bytes, rest } = memparse(strstrip(cString(text)));
+  if (rest !== '') throw new CgroupError('EINVAL', opts.syscall ?? 'write', opts.path, `not a byte count: ${JSON.stringify(text)}`);
+  return bytes;
+}
+
+export function formatBytes(n: bigint): string {
+  return `${n}\n`;
+}
+
+/** PAGE_COUNTER_MAX on 64-bit: LONG_MAX / PAGE_SIZE pages. */
+export function pageCounterMax(pageSize: bigint): bigint {
+  return ((1n << 63n) - 1n) / pageSize;
+}
+
+/**
+ * page_counter_memparse(): `maxToken` (`max` on v2, `-1` on v1) is
+ * PAGE_COUNTER_MAX; otherwise a byte count rounded DOWN to whole pages and
+ * capped at PAGE_COUNTER_MAX. Returns pages. (v1 memory.limit_in_bytes:
+ * `4097` reads back 4096, `1` reads back 0, `8E` reads back
+ * 9223372036854771712.)
+ */
+export function parsePageLimit(text: string, maxToken: string, pageSize: bigint, opts: BytesOptions = {}): bigint {
+  const t = strstrip(cString(text));
+  const cap = pageCounterMax(pageSize);
+  if (t === maxToken) return cap;
+  const pages = parseBytes(t, opts) / pageSize;
+  return pages < cap ? pages : cap;
 }
 
 /** Human units for people (`1.5G`); files always hold plain byte counts. */

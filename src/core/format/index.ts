@@ -5,3 +5,8 @@ export * from './cpulist.js';
 export * from './bytes.js';
 export * from './psi.js';
 export * from './lists.js';
+export * from './text.js';
+export * from './blkio.js';
+export * from './numastat.js';
+export * from './proccgroup.js';
+export * from './mountinfo.js';

@@ -1,68 +1,149 @@
+import type { ErrnoCode } from '../errno.js';
 import { CgroupError, type Syscall } from '../errors.js';
+import { cString, strstrip } from './text.js';
 
 /**
- * Integer parsing the way the kernel's kstrto*() family does it: the whole
- * (whitespace-stripped) token must be a number, an optional sign, no
- * fractions, no trailing garbage. Base 0 also accepts `0x` hex and `0` octal.
- * Failures are EINVAL; a value that does not fit is ERANGE.
+ * Integer parsing the way the kernel's kstrto*() family does it, as cgroup
+ * write handlers use it (measured on Linux 6.18, see int.test.ts):
+ *
+ * - base 0 is what every cgroup handler passes: `0x`/`0X` followed by a hex
+ *   digit means hex, another leading `0` means octal (`010` is 8, `08` is
+ *   EINVAL), anything else decimal;
+ * - one leading `+` is allowed; `-` only for the signed parsers (`-0` is 0);
+ *   the unsigned parsers reject any `-` with EINVAL;
+ * - no white space inside or in front; a single trailing newline is allowed;
+ *   anything else after the digits is EINVAL, and so is a text without digits;
+ * - a value that overflows 64 bits is ERANGE even when garbage follows it
+ *   (overflow is checked first); a 64-bit value outside the target type
+ *   (int, unsigned int, s64) is ERANGE.
+ *
+ * Most handlers strstrip() the buffer first (cgroup.max.depth, pids.max,
+ * cgroup.freeze, cgroup.procs): that is `strip: true`, the default. Files
+ * declared with a cftype `write_u64`/`write_s64` handler (cpu.weight,
+ * cpu.shares, cpu.cfs_quota_us, memory.swappiness, ...) hand the raw buffer
+ * to kstrto*: use `strip: false` (or parseWriteU64/parseWriteS64), where
+ * `' 5'` and `'5 '` are EINVAL and only `'5\n'` is accepted.
  */
 export interface IntOptions {
-  base?: 0 | 10;
-  /** Reject a leading `-` (kstrtou*). */
+  /** 0 (default): automatic, as above. 8, 10, 16: fixed; 16 still skips a `0x` prefix. */
+  base?: 0 | 8 | 10 | 16;
+  /** kstrtou*: a leading `-` is EINVAL. */
   unsigned?: boolean;
+  /** strstrip() first (default true). */
+  strip?: boolean;
   syscall?: Syscall;
   path?: string;
 }
 
-const DEC = /^[+-]?[0-9]+$/;
-const ANY = /^[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
+const U64_MAX = (1n << 64n) - 1n;
+const I64_MAX = (1n << 63n) - 1n;
+const I64_MIN = -(1n << 63n);
+const I32_MAX = (1n << 31n) - 1n;
+const I32_MIN = -(1n << 31n);
+const U32_MAX = (1n << 32n) - 1n;
 
-export function parseBigInt(text: string, opts: IntOptions = {}): bigint {
-  const t = text.trim();
-  const base = opts.base ?? 10;
-  const syscall = opts.syscall ?? 'write';
-  if (!(base === 0 ? ANY : DEC).test(t)) throw new CgroupError('EINVAL', syscall, opts.path, `not a number: '${text}'`);
-  const neg = t.startsWith('-');
-  if (neg && opts.unsigned) throw new CgroupError('EINVAL', syscall, opts.path, `negative: '${text}'`);
-  const body = t.replace(/^[+-]/, '');
-  let v: bigint;
-  if (base === 0 && /^0[xX]/.test(body)) v = BigInt(body);
-  else if (base === 0 && body.length > 1 && body.startsWith('0')) v = BigInt('0o' + body.slice(1));
-  else v = BigInt(body);
-  return neg ? -v : v;
+function digit(c: string | undefined): number {
+  if (c === undefined) return 99;
+  const x = c.charCodeAt(0);
+  if (x >= 48 && x <= 57) return x - 48;
+  if (x >= 97 && x <= 102) return x - 87;
+  if (x >= 65 && x <= 70) return x - 55;
+  return 99;
 }
 
-const I32_MIN = -(2n ** 31n);
-const I32_MAX = 2n ** 31n - 1n;
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
-const U64_MAX = 2n ** 64n - 1n;
+/** The unsigned core (after any sign): digits, one optional `\n`, then the end. */
+function unsignedCore(s: string, base: 0 | 8 | 10 | 16): bigint | ErrnoCode {
+  let i = 0;
+  let b: number = base;
+  const hexPrefix = s[0] === '0' && (s[1] === 'x' || s[1] === 'X');
+  if (base === 0) {
+    if (hexPrefix && digit(s[2]) < 16) { b = 16; i = 2; } else b = s[0] === '0' ? 8 : 10;
+  } else if (base === 16 && hexPrefix) i = 2;
+  const big = BigInt(b);
+  let v = 0n;
+  let n = 0;
+  let overflow = false;
+  for (; digit(s[i]) < b; i++, n++) {
+    v = v * big + BigInt(digit(s[i]));
+    if (v > U64_MAX) overflow = true;
+  }
+  if (overflow) return 'ERANGE';
+  if (n === 0) return 'EINVAL';
+  if (s[i] === '\n') i++;
+  return i === s.length ? v : 'EINVAL';
+}
 
-function inRange(v: bigint, lo: bigint, hi: bigint, opts: IntOptions): bigint {
-  if (v < lo || v > hi) throw new CgroupError('ERANGE', opts.syscall ?? 'write', opts.path, `out of range: ${v}`);
+function bad(code: ErrnoCode, text: string, opts: IntOptions): CgroupError {
+  const why = code === 'ERANGE' ? 'out of range' : 'not a number';
+  return new CgroupError(code, opts.syscall ?? 'write', opts.path, `${why}: ${JSON.stringify(text)}`);
+}
+
+/**
+ * kstrtoull (`unsigned`) or kstrtoll: a 64-bit value as bigint, after the
+ * NUL cut and, unless `strip: false`, strstrip().
+ */
+export function parseBigInt(text: string, opts: IntOptions = {}): bigint {
+  let s = cString(text);
+  if (opts.strip !== false) s = strstrip(s);
+  const base = opts.base ?? 0;
+  let r: bigint | ErrnoCode;
+  if (s[0] === '-') {
+    if (opts.unsigned) throw bad('EINVAL', text, opts);
+    r = unsignedCore(s.slice(1), base);
+    if (typeof r === 'bigint') r = r > -I64_MIN ? 'ERANGE' : -r;
+  } else {
+    r = unsignedCore(s[0] === '+' ? s.slice(1) : s, base);
+    if (typeof r === 'bigint' && !opts.unsigned && r > I64_MAX) r = 'ERANGE';
+  }
+  if (typeof r !== 'bigint') throw bad(r, text, opts);
+  return r;
+}
+
+function inRange(v: bigint, lo: bigint, hi: bigint, text: string, opts: IntOptions): bigint {
+  if (v < lo || v > hi) throw bad('ERANGE', text, opts);
   return v;
 }
 
 /** kstrtoint: a 32-bit signed int. */
 export function parseInt32(text: string, opts: IntOptions = {}): number {
-  return Number(inRange(parseBigInt(text, opts), I32_MIN, I32_MAX, opts));
+  return Number(inRange(parseBigInt(text, opts), I32_MIN, I32_MAX, text, opts));
+}
+
+/** kstrtouint: a 32-bit unsigned int. */
+export function parseU32(text: string, opts: IntOptions = {}): number {
+  return Number(inRange(parseBigInt(text, { ...opts, unsigned: true }), 0n, U32_MAX, text, opts));
 }
 
 /** kstrtoll: a 64-bit signed int, as bigint. */
 export function parseInt64(text: string, opts: IntOptions = {}): bigint {
-  return inRange(parseBigInt(text, opts), I64_MIN, I64_MAX, opts);
+  return parseBigInt(text, { ...opts, unsigned: false });
 }
 
 /** kstrtoull: a 64-bit unsigned int, as bigint. */
 export function parseU64(text: string, opts: IntOptions = {}): bigint {
-  return inRange(parseBigInt(text, { ...opts, unsigned: true }), 0n, U64_MAX, opts);
+  return parseBigInt(text, { ...opts, unsigned: true });
 }
 
-/** A safe JS integer (for values that cannot pass 2^53: pids, weights, counts). */
+/** A cftype write_u64 file: kstrtoull(buf, 0) on the unstripped buffer. */
+export function parseWriteU64(text: string, opts: Omit<IntOptions, 'strip' | 'base' | 'unsigned'> = {}): bigint {
+  return parseBigInt(text, { ...opts, strip: false, base: 0, unsigned: true });
+}
+
+/** A cftype write_s64 file: kstrtoll(buf, 0) on the unstripped buffer. */
+export function parseWriteS64(text: string, opts: Omit<IntOptions, 'strip' | 'base' | 'unsigned'> = {}): bigint {
+  return parseBigInt(text, { ...opts, strip: false, base: 0, unsigned: false });
+}
+
+/**
+ * kstrtoll (or kstrtoull with `unsigned`) limited to a safe JS integer, for
+ * values that cannot pass 2^53 (pids, weights, counts); beyond it ERANGE.
+ */
 export function parseSafeInt(text: string, opts: IntOptions = {}): number {
-  return Number(inRange(parseBigInt(text, opts), BigInt(Number.MIN_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER), opts));
+  const lo = opts.unsigned ? 0n : BigInt(Number.MIN_SAFE_INTEGER);
+  return Number(inRange(parseBigInt(text, opts), lo, BigInt(Number.MAX_SAFE_INTEGER), text, opts));
 }
 
+/** A single value as the kernel prints it (`%d\n`, `%llu\n`). */
 export function formatInt(v: number | bigint): string {
   return `${v}\n`;
 }

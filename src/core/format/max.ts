@@ -1,3 +1,4 @@
+import { cString, strstrip } from './text.js';
 
 /** A limit that may be unlimited: `'max'` in cgroup v2 files. */
 export type Max<T> = 'max' | T;
@@ -6,9 +7,13 @@ export function isMax<T>(v: Max<T>): v is 'max' {
   return v === 'max';
 }
 
-/** Parse `max` or whatever `inner` parses. */
+/**
+ * `max` or whatever `inner` parses. The text is strstrip()ped first, as the
+ * handlers of these files do (` max\n` is `max`; `MAX` is not); `inner`
+ * sees the stripped text.
+ */
 export function parseMax<T>(text: string, inner: (t: string) => T): Max<T> {
-  const t = text.trim();
+  const t = strstrip(cString(text));
   return t === 'max' ? 'max' : inner(t);
 }
 
@@ -26,4 +31,3 @@ export function maxMin(a: Max<bigint>, b: Max<bigint>): Max<bigint> {
 export function exceeds(v: bigint, limit: Max<bigint>): boolean {
   return limit !== 'max' && v > limit;
 }
-

@@ -1,6 +1,14 @@
+import { CgroupError } from '../errors.js';
 import { parseNested } from './keyed.js';
 
-/** One line of a pressure file (`some avg10=0.00 avg60=0.00 avg300=0.00 total=0`). */
+/**
+ * Pressure files ({cpu,memory,io,irq}.pressure, /proc/pressure/*): lines
+ * `some avg10=0.99 avg60=0.43 avg300=0.54 total=3953682` and `full ...`.
+ * The kernel prints each average as `%lu.%02lu` (a percentage with two
+ * decimals) and the total stall time in microseconds as `%llu`. cpu, memory
+ * and io have both lines (cpu's `full` reads zero at the system level);
+ * irq.pressure has only `full`.
+ */
 export interface PsiLine {
   avg10: number;
   avg60: number;
@@ -10,26 +18,39 @@ export interface PsiLine {
 }
 
 export interface Psi {
-  some: PsiLine;
-  /** Absent in cpu.pressure on kernels that do not report it for the root. */
+  some?: PsiLine;
   full?: PsiLine;
 }
 
-function line(sub: Map<string, string> | undefined): PsiLine | undefined {
-  if (!sub) return undefined;
-  return {
-    avg10: Number(sub.get('avg10') ?? '0'),
-    avg60: Number(sub.get('avg60') ?? '0'),
-    avg300: Number(sub.get('avg300') ?? '0'),
-    totalUsec: BigInt(sub.get('total') ?? '0'),
+const AVG = /^[0-9]+\.[0-9]{2}$/;
+const U64_MAX = (1n << 64n) - 1n;
+
+function bad(why: string): CgroupError {
+  return new CgroupError('EINVAL', 'read', undefined, why);
+}
+
+function line(name: string, sub: Map<string, string>): PsiLine {
+  const keys = [...sub.keys()].join(' ');
+  if (keys !== 'avg10 avg60 avg300 total') throw bad(`${name}: expected avg10 avg60 avg300 total, got '${keys}'`);
+  const avg = (k: string): number => {
+    const v = sub.get(k)!;
+    if (!AVG.test(v)) throw bad(`${name} ${k}: not a percentage: ${JSON.stringify(v)}`);
+    return Number(v);
   };
+  const total = sub.get('total')!;
+  if (!/^[0-9]+$/.test(total) || BigInt(total) > U64_MAX) throw bad(`${name} total: not a counter: ${JSON.stringify(total)}`);
+  return { avg10: avg('avg10'), avg60: avg('avg60'), avg300: avg('avg300'), totalUsec: BigInt(total) };
 }
 
 export function parsePsi(text: string): Psi {
-  const n = parseNested(text);
-  const some = line(n.get('some')) ?? { avg10: 0, avg60: 0, avg300: 0, totalUsec: 0n };
-  const full = line(n.get('full'));
-  return full ? { some, full } : { some };
+  const out: Psi = {};
+  for (const [name, sub] of parseNested(text)) {
+    if (name === 'some') out.some = line(name, sub);
+    else if (name === 'full') out.full = line(name, sub);
+    else throw bad(`not a pressure line: '${name}'`);
+  }
+  if (!out.some && !out.full) throw bad('no pressure lines');
+  return out;
 }
 
 function fmt(name: string, l: PsiLine): string {
@@ -37,5 +58,5 @@ function fmt(name: string, l: PsiLine): string {
 }
 
 export function formatPsi(p: Psi): string {
-  return fmt('some', p.some) + (p.full ? fmt('full', p.full) : '');
+  return (p.some ? fmt('some', p.some) : '') + (p.full ? fmt('full', p.full) : '');
 }
