@@ -1,0 +1,48 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canWrite, detectV2Features, isRoot, kernelCgroupInfo } from './features.js';
+import { HostFs } from './hostfs.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cgkit-features-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('v2 features are read from the file names of a non-root group', async () => {
+  const g = join(root, 'sys/fs/cgroup/g');
+  mkdirSync(g, { recursive: true });
+  for (const f of ['cgroup.procs', 'cgroup.kill', 'cpu.pressure', 'io.pressure', 'cgroup.stat.local']) writeFileSync(join(g, f), '');
+  const f = await detectV2Features(new HostFs({ root }), '/sys/fs/cgroup/g');
+  assert.deepEqual(f, {
+    kill: true, freeze: false, pressureSwitch: false, statLocal: true,
+    psi: { cpu: true, memory: false, io: true, irq: false },
+  });
+});
+
+test('/sys/kernel/cgroup lists are words; absent files are empty lists', async () => {
+  mkdirSync(join(root, 'k/sys/kernel/cgroup'), { recursive: true });
+  writeFileSync(join(root, 'k/sys/kernel/cgroup/features'), 'nsdelegate\nfavordynmods\n');
+  assert.deepEqual(await kernelCgroupInfo(join(root, 'k')), { features: ['nsdelegate', 'favordynmods'], delegate: [] });
+});
+
+test('live: /sys/kernel/cgroup as the kernel prints it', async (t) => {
+  let text: string;
+  try {
+    text = readFileSync('/sys/kernel/cgroup/delegate', 'utf8');
+  } catch {
+    return t.skip('no /sys/kernel/cgroup on this kernel');
+  }
+  const info = await kernelCgroupInfo();
+  assert.deepEqual(info.delegate, text.trim().split('\n'));
+  assert.ok(info.delegate.includes('cgroup.procs'));
+});
+
+test('canWrite: writable directory, missing one, read-only one', async () => {
+  mkdirSync(join(root, 'w/ro'), { recursive: true });
+  assert.equal(await canWrite('/w', root), true);
+  assert.equal(await canWrite('/w/none', root), false);
+  chmodSync(join(root, 'w/ro'), 0o555);
+  assert.equal(await canWrite('/w/ro', root), isRoot(), 'root ignores permission bits');
+  assert.equal(isRoot(), process.geteuid?.() === 0);
+});
