@@ -8,7 +8,9 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Tree walks start from `this` (`for (let c = this; c; c = c.parent)`).
+      '@typescript-eslint/no-this-alias': 'off',
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-properties': ['error',
         { object: 'Math', property: 'random', message: 'use a seeded stream' }],

@@ -39,6 +39,8 @@ export interface CgroupView {
   readonly populated: boolean;
   /** Number of live child cgroups. */
   readonly nrChildren: number;
+  /** v1 `cgroup.clone_children` of this cgroup's parent was set at mkdir (cpuset copies its parent's masks). */
+  readonly cloneChildren: boolean;
 }
 
 /** What the simulated kernel offers to a table. */
@@ -108,6 +110,8 @@ export interface AttachSet {
 
 export interface ControllerDef<S> {
   readonly name: string;
+  /** The name on v1 when it differs (`blkio` for `io`): mount option, /proc/cgroups, file prefix. */
+  readonly legacyName?: string;
   /** Hierarchy versions the controller can bind to. */
   readonly versions: readonly HierVersion[];
   /** v2: may be enabled in threaded subtrees. */

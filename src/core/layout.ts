@@ -11,6 +11,8 @@ export interface MountSpec {
   name?: string;
   /** Other paths where the same hierarchy is reachable (`/sys/fs/cgroup/cpu` -> `cpu,cpuacct`). */
   aliases?: string[];
+  /** Hierarchy id as /proc/cgroups and /proc/<pid>/cgroup show it (v2 is 0); assigned in mount order when absent. */
+  hierarchyId?: number;
 }
 
 export type LayoutKind = 'unified' | 'hybrid' | 'legacy';

@@ -1,0 +1,204 @@
+import type { KernelServices } from '../core/controller.js';
+import { CgroupError } from '../core/errors.js';
+import type { LayoutSpec } from '../core/layout.js';
+import { CssImpl, Hierarchy, type Cgroup } from './cgroup.js';
+import { ALL_CONTROLLERS, ctrlDef, sortCtrls, type AnyController } from './registry.js';
+import { Task, type Cred } from './task.js';
+
+export interface KernelOptions {
+  layout: LayoutSpec;
+  cpus?: number;
+  mems?: number;
+  memoryBytes?: bigint;
+  blockDevices?: string[];
+}
+
+/** A v1 release notification: the kernel would exec `agent` with `path` as argv[1]. */
+export interface ReleaseEvent {
+  hierarchyId: number;
+  mountPoint: string;
+  path: string;
+  agent: string;
+}
+
+export type KernelEvent =
+  | { type: 'release'; event: ReleaseEvent }
+  | { type: 'modified'; path: string };
+
+/**
+ * The simulated kernel's cgroup core: hierarchies, tasks and the css of
+ * every controller. Operations live in the files beside this one
+ * (tasks.ts, migrate.ts, mkdir.ts, ...); this class holds the state.
+ */
+export class Kernel {
+  readonly layout: LayoutSpec;
+  readonly hierarchies: Hierarchy[] = [];
+  /** The v2 (default) hierarchy; present even where it is not mounted. */
+  readonly dfl: Hierarchy;
+  readonly tasks = new Map<number, Task>();
+  readonly cpus: number[];
+  readonly mems: number[];
+  readonly memoryBytes: bigint;
+  readonly blockDevices: string[];
+  /** Tasks frozen by each freezing agent (v1 freezer hierarchies). */
+  readonly frozenBy = new Map<string, Set<number>>();
+  readonly releaseLog: ReleaseEvent[] = [];
+  private readonly listeners = new Set<(e: KernelEvent) => void>();
+  private lastPid = 0;
+  private lastIno = 0;
+  /** Clock ticks (USER_HZ) since boot, advanced by the scheduler. */
+  ticks = 0;
+
+  constructor(opts: KernelOptions) {
+    this.layout = opts.layout;
+    this.cpus = range(opts.cpus ?? 2);
+    this.mems = range(opts.mems ?? 1);
+    this.memoryBytes = opts.memoryBytes ?? 8n << 30n;
+    this.blockDevices = opts.blockDevices ?? ['8:0', '8:16'];
+    const bound = new Set<string>();
+    const v1 = opts.layout.mounts.filter((m) => m.version === 1);
+    let nextId = 1;
+    for (const m of v1) {
+      for (const c of m.controllers) {
+        if (!ctrlDef(c)) throw new CgroupError('EINVAL', 'mount', m.mountPoint, `unknown controller '${c}'`);
+        if (bound.has(c)) throw new CgroupError('EBUSY', 'mount', m.mountPoint, `controller '${c}' is bound to another hierarchy`);
+        bound.add(c);
+      }
+      const id = m.hierarchyId ?? nextId;
+      nextId = Math.max(nextId, id) + 1;
+      const h = new Hierarchy(id, 1, sortCtrls(m.controllers), m.name, [m.mountPoint, ...(m.aliases ?? [])], () => this.ino());
+      this.hierarchies.push(h);
+    }
+    const v2 = opts.layout.mounts.find((m) => m.version === 2);
+    const dflCtrls = ALL_CONTROLLERS.filter((c) => c.versions.includes(2) && !bound.has(c.name)).map((c) => c.name);
+    this.dfl = new Hierarchy(0, 2, dflCtrls, undefined, v2 ? [v2.mountPoint, ...(v2.aliases ?? [])] : [], () => this.ino());
+    this.hierarchies.unshift(this.dfl);
+    for (const h of this.hierarchies) for (const c of h.controllers) this.createCss(h.root, ctrlDef(c)!);
+    const init = new Task({ tid: this.allocPid(), tgid: 1, uid: 0, gid: 0, name: 'init', ppid: 0, startTicks: 0 });
+    init.threads.add(init);
+    this.tasks.set(1, init);
+    for (const h of this.hierarchies) {
+      h.root.tasks.add(init);
+      init.cgroups.set(h, h.root);
+    }
+    for (const h of this.hierarchies) for (const c of h.controllers) {
+      const css = h.root.css.get(c)!;
+      css.def.fork?.(css, init, this.services());
+    }
+  }
+
+  ino(): number {
+    return ++this.lastIno;
+  }
+
+  allocPid(): number {
+    const max = 4194304;
+    for (let i = 0; i < max; i++) {
+      this.lastPid = this.lastPid >= max ? 2 : this.lastPid + 1;
+      if (!this.tasks.has(this.lastPid)) return this.lastPid;
+    }
+    throw new CgroupError('EAGAIN', 'fork', undefined, 'no free pid');
+  }
+
+  /** Mounted hierarchies (the v2 one only where the layout mounts it). */
+  mounted(): Hierarchy[] {
+    return this.hierarchies.filter((h) => h.mountPoints.length > 0);
+  }
+
+  hierarchyOf(ctrl: string): Hierarchy | undefined {
+    return this.hierarchies.find((h) => h.controllers.includes(ctrl));
+  }
+
+  task(tid: number): Task | undefined {
+    return this.tasks.get(tid);
+  }
+
+  liveTask(tid: number, syscall: 'kill' | 'fork' | 'write' = 'kill'): Task {
+    const t = this.tasks.get(tid);
+    if (!t || t.exited) throw new CgroupError('ESRCH', syscall, undefined, `no process ${tid}`);
+    return t;
+  }
+
+  leader(t: Task): Task {
+    return this.tasks.get(t.tgid) ?? t;
+  }
+
+  /** Live threads of a task's thread group. */
+  liveThreads(t: Task): Task[] {
+    return [...this.leader(t).threads].filter((x) => !x.exited);
+  }
+
+  createCss(cg: Cgroup, def: AnyController): CssImpl<unknown> {
+    const parentCss = (cg.parent?.effectiveCss(def.name) ?? null) as CssImpl<unknown> | null;
+    const k = this.services();
+    const css = new CssImpl<unknown>(def, cg, parentCss, undefined);
+    css.state = def.create(parentCss, cg, k);
+    cg.css.set(def.name, css);
+    def.online?.(css, k);
+    return css;
+  }
+
+  killCss(cg: Cgroup, ctrl: string): void {
+    const css = cg.css.get(ctrl);
+    if (!css) return;
+    css.def.offline?.(css, this.services());
+    cg.css.delete(ctrl);
+  }
+
+  isFrozen(t: Task): boolean {
+    if (t.exited) return false;
+    const cg = t.cgroups.get(this.dfl);
+    if (cg) for (const c of cg.ancestorsAndSelf()) if (c.freezeSelf) return true;
+    for (const s of this.frozenBy.values()) if (s.has(t.tid)) return true;
+    return false;
+  }
+
+  /** The services handed to controller tables; `cred` is the acting caller's. */
+  services(cred: Cred = { uid: 0, gid: 0 }): KernelServices {
+    const k = this;
+    return {
+      cpus: k.cpus,
+      mems: k.mems,
+      blockDevices: k.blockDevices,
+      memoryBytes: k.memoryBytes,
+      pageSize: 4096n,
+      callerIsAdmin: cred.uid === 0,
+      signal(tgid, sig) {
+        k.signalHook?.(tgid, sig);
+      },
+      setFrozenBy(key, tids, frozen) {
+        let s = k.frozenBy.get(key);
+        if (!s) k.frozenBy.set(key, (s = new Set()));
+        for (const tid of tids) {
+          if (frozen) s.add(tid);
+          else s.delete(tid);
+        }
+        k.afterFreezeChange?.();
+      },
+      isFrozen(tid) {
+        const t = k.tasks.get(tid);
+        return t ? k.isFrozen(t) : false;
+      },
+    };
+  }
+
+  /** Set by tasks.ts: how a table's signal reaches a process. */
+  signalHook: ((tgid: number, sig: number) => void) | undefined;
+  /** Set by tasks.ts: deliver signals held while frozen. */
+  afterFreezeChange: (() => void) | undefined;
+
+  on(fn: (e: KernelEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(e: KernelEvent): void {
+    if (e.type === 'release') this.releaseLog.push(e.event);
+    for (const fn of this.listeners) fn(e);
+  }
+}
+
+function range(n: number): number[] {
+  if (!Number.isInteger(n) || n < 1 || n > 8192) throw new CgroupError('EINVAL', 'mount', undefined, `bad count ${n}`);
+  return Array.from({ length: n }, (_, i) => i);
+}

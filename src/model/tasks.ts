@@ -1,0 +1,222 @@
+import { CgroupError } from '../core/errors.js';
+import type { Cgroup, CssImpl, Hierarchy } from './cgroup.js';
+import type { Kernel } from './kernel.js';
+import { trackPopulated } from './populated.js';
+import { defaultAction, signalNumber } from './signals.js';
+import { Task, type Cred } from './task.js';
+import { vetV2Destination } from './vet.js';
+
+export interface ForkOptions {
+  /** A new thread of the same process instead of a new process. */
+  thread?: boolean;
+  /** clone3(CLONE_INTO_CGROUP): start in this cgroup of its hierarchy. */
+  into?: Cgroup;
+  name?: string;
+  uid?: number;
+  gid?: number;
+}
+
+/** Held while frozen or stopped, delivered when the task can run. */
+const pending = new WeakMap<Task, number[]>();
+
+/**
+ * fork()/clone(): the child starts in the parent's cgroups (or `into` on
+ * its hierarchy); every controller's can_fork is asked first (pids says
+ * EAGAIN past pids.max) and cancelled when a later one refuses.
+ */
+export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): Task {
+  const parent = k.liveTask(parentTid, 'fork');
+  const targets = new Map<Hierarchy, Cgroup>(parent.cgroups);
+  if (opts.into) {
+    const into = opts.into;
+    if (into.dead) throw new CgroupError('ENODEV', 'clone', into.fsPath);
+    if (into.version === 2) vetV2Destination(into, 'clone');
+    targets.set(into.hier, into);
+  }
+  const svc = k.services();
+  const charged: CssImpl<unknown>[] = [];
+  try {
+    for (const [h, cg] of targets) {
+      for (const c of h.controllers) {
+        const css = cg.effectiveCss(c);
+        if (!css) continue;
+        css.def.canFork?.(css, svc);
+        charged.push(css);
+      }
+    }
+  } catch (e) {
+    for (const css of charged.reverse()) css.def.cancelFork?.(css, svc);
+    throw e;
+  }
+  const tid = k.allocPid();
+  const leader = k.leader(parent);
+  const t = new Task({
+    tid,
+    tgid: opts.thread ? parent.tgid : tid,
+    uid: opts.uid ?? parent.uid,
+    gid: opts.gid ?? parent.gid,
+    name: opts.name ?? parent.name,
+    ppid: opts.thread ? parent.ppid : parent.tgid,
+    startTicks: k.ticks,
+  });
+  t.nice = parent.nice;
+  k.tasks.set(tid, t);
+  if (opts.thread) leader.threads.add(t);
+  else {
+    t.threads.add(t);
+    leader.children.add(tid);
+  }
+  trackPopulated(k, targets.values(), () => {
+    for (const [h, cg] of targets) {
+      cg.tasks.add(t);
+      t.cgroups.set(h, cg);
+    }
+  });
+  for (const [h, cg] of targets) {
+    for (const c of h.controllers) {
+      const css = cg.effectiveCss(c);
+      if (css) css.def.fork?.(css, t, svc);
+    }
+  }
+  return t;
+}
+
+/** Take a task out of its cgroups' live lists (it becomes a zombie there or is gone). */
+function leaveCgroups(k: Kernel, t: Task, keepAsZombie: boolean): void {
+  trackPopulated(k, t.cgroups.values(), () => {
+    for (const cg of t.cgroups.values()) {
+      cg.tasks.delete(t);
+      if (keepAsZombie) cg.zombies.add(t);
+    }
+  });
+  const svc = k.services();
+  for (const [h, cg] of t.cgroups) {
+    for (const c of h.controllers) {
+      const css = cg.effectiveCss(c);
+      if (css) css.def.exit?.(css, t, svc);
+    }
+  }
+}
+
+/** release_task(): the last reference; pids uncharges here. */
+function release(k: Kernel, t: Task): void {
+  const svc = k.services();
+  for (const [h, cg] of t.cgroups) {
+    cg.zombies.delete(t);
+    for (const c of h.controllers) {
+      const css = cg.effectiveCss(c);
+      if (css) css.def.release?.(css, t, svc);
+    }
+  }
+  k.tasks.delete(t.tid);
+  pending.delete(t);
+  if (!t.isLeader) k.leader(t).threads.delete(t);
+  else k.tasks.get(t.ppid)?.children.delete(t.tid);
+}
+
+/**
+ * exit(): a thread that is not the leader ends and is released at once; the
+ * leader ends the whole thread group (exit_group) and stays a zombie until
+ * its parent reaps it — init reaps at once.
+ */
+export function exitTask(k: Kernel, tid: number, code = 0, signal = 0): void {
+  const t = k.liveTask(tid);
+  if (t.tid === 1) throw new CgroupError('EPERM', 'kill', undefined, 'init cannot exit');
+  if (!t.isLeader) {
+    t.exited = true;
+    t.exitCode = code;
+    leaveCgroups(k, t, false);
+    release(k, t);
+    return;
+  }
+  for (const th of [...t.threads]) {
+    if (th === t || th.exited) continue;
+    th.exited = true;
+    th.exitCode = code;
+    leaveCgroups(k, th, false);
+    release(k, th);
+  }
+  t.exited = true;
+  t.exitCode = code;
+  t.exitSignal = signal;
+  t.stopped = false;
+  leaveCgroups(k, t, true);
+  for (const childTid of [...t.children]) {
+    const child = k.tasks.get(childTid);
+    if (!child) continue;
+    child.ppid = 1;
+    t.children.delete(childTid);
+    k.tasks.get(1)?.children.add(childTid);
+    if (child.exited) release(k, child);
+  }
+  const parent = k.tasks.get(t.ppid);
+  if (!parent || parent.tid === 1 || parent.exited) release(k, t);
+}
+
+/** wait(): reap a zombie child; undefined while it still runs. */
+export function waitTask(k: Kernel, tid: number): number | undefined {
+  const t = k.tasks.get(tid);
+  if (!t || !t.isLeader) throw new CgroupError('ESRCH', 'kill', undefined, `no child ${tid}`);
+  if (!t.exited) return undefined;
+  const code = t.exitSignal ? 128 + t.exitSignal : t.exitCode;
+  release(k, t);
+  return code;
+}
+
+/**
+ * kill(): signals go to the thread group. SIGKILL ends it even when frozen
+ * or stopped; other fatal signals wait until the task is thawed/continued.
+ */
+export function killTask(k: Kernel, pid: number, sig: number | string, sender?: Cred): void {
+  const n = signalNumber(sig);
+  const t = k.liveTask(pid);
+  const leader = k.leader(t);
+  if (sender && sender.uid !== 0 && sender.uid !== leader.uid) throw new CgroupError('EPERM', 'kill', undefined, `not allowed to signal ${pid}`);
+  deliver(k, leader, n);
+}
+
+function deliver(k: Kernel, leader: Task, n: number): void {
+  const action = defaultAction(n);
+  const threads = k.liveThreads(leader);
+  switch (action) {
+    case 'none':
+    case 'ignore':
+      return;
+    case 'stop':
+      for (const th of threads) th.stopped = true;
+      return;
+    case 'continue':
+      for (const th of threads) th.stopped = false;
+      flushPending(k, leader);
+      return;
+    case 'terminate':
+      if (n !== 9 && (leader.stopped || k.isFrozen(leader))) {
+        const q = pending.get(leader) ?? [];
+        q.push(n);
+        pending.set(leader, q);
+        return;
+      }
+      if (leader.tid === 1) return;
+      exitTask(k, leader.tid, 0, n);
+  }
+}
+
+/** Deliver held signals of tasks that can run again. */
+export function flushPending(k: Kernel, leader?: Task): void {
+  const list = leader ? [leader] : [...k.tasks.values()].filter((t) => pending.has(t));
+  for (const t of list) {
+    const q = pending.get(t);
+    if (!q || t.exited || t.stopped || k.isFrozen(t)) continue;
+    pending.delete(t);
+    for (const n of q) if (!t.exited) deliver(k, t, n);
+  }
+}
+
+/** Wire the hooks the controller tables use (OOM kill, v1 freezer thaw). */
+export function installTaskHooks(k: Kernel): void {
+  k.signalHook = (tgid, sig) => {
+    const t = k.tasks.get(tgid);
+    if (t && !t.exited) deliver(k, k.leader(t), sig);
+  };
+  k.afterFreezeChange = () => flushPending(k);
+}
