@@ -184,7 +184,8 @@ function resolveLayout(l: SimLayout | LayoutSpec): LayoutSpec {
   if (typeof l !== 'string') return l;
   if (l === 'host') {
     const h = detectHostLayoutSync();
-    return { kind: h.kind, mounts: h.mounts.map((m) => ({ version: m.version, mountPoint: m.mountPoint, controllers: m.controllers, ...(m.name !== undefined ? { name: m.name } : {}), ...(m.aliases ? { aliases: m.aliases } : {}), ...(m.hierarchyId !== undefined ? { hierarchyId: m.hierarchyId } : {}) })) };
+    const controllers = h.known.filter((c) => c.enabled).map((c) => c.name);
+    return { kind: h.kind, ...(controllers.length ? { controllers } : {}), mounts: h.mounts.map((m) => ({ version: m.version, mountPoint: m.mountPoint, controllers: m.controllers, ...(m.name !== undefined ? { name: m.name } : {}), ...(m.aliases ? { aliases: m.aliases } : {}), ...(m.hierarchyId !== undefined ? { hierarchyId: m.hierarchyId } : {}) })) };
   }
   if (l !== 'unified' && l !== 'hybrid' && l !== 'legacy') throw new CgroupError('EINVAL', 'mount', undefined, `unknown layout '${String(l)}'`);
   return builtinLayout(l);

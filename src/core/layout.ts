@@ -20,6 +20,11 @@ export type LayoutKind = 'unified' | 'hybrid' | 'legacy';
 export interface LayoutSpec {
   kind: LayoutKind;
   mounts: MountSpec[];
+  /**
+   * Controllers the kernel is built with (v2 spelling). Absent: every
+   * controller cgkit models. A mirrored host lists what its /proc/cgroups has.
+   */
+  controllers?: string[];
 }
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';

@@ -7,8 +7,8 @@ import type { Cgroup } from './cgroup.js';
 import type { CoreFile, FileCtx } from './files.js';
 import { notifyFrozen } from './populated.js';
 import { writeV2Procs } from './procs-write.js';
-import { ALL_CONTROLLERS, isThreadedCtrl, sortCtrls } from './registry.js';
-import { cpuStatExtra } from './stat-hooks.js';
+import { ctrlDef, isThreadedCtrl, sortCtrls } from './registry.js';
+import { cpuStatExtra, cpuStatLocal } from './stat-hooks.js';
 import { killCgroup } from './kill.js';
 import { canBeThreadRoot, cgroupType, controlSet, domCgroup, isThreaded, isValidDomain } from './v2-rules.js';
 import { writeSubtreeControl } from './tree.js';
@@ -49,10 +49,10 @@ function v2Procs(cg: Cgroup): number[] {
 /** Subsystem counts for cgroup.stat: v2-bound, non-inhibited controllers with a css here. */
 function statLines(k: FileCtx['k'], cg: Cgroup): string {
   const lines: [string, number][] = [['nr_descendants', cg.nrDescendants]];
-  const subs = ALL_CONTROLLERS.filter((d) => d.versions.includes(2) && k.dfl.controllers.includes(d.name) && cg.css.has(d.name));
+  const subs = k.known.filter((d) => k.dfl.controllers.includes(d.name));
   for (const d of subs) {
     let n = 0;
-    for (const c of cg.descendantsPre()) if (c.css.has(d.name)) n++;
+    if (cg.css.has(d.name)) for (const c of cg.descendantsPre()) if (c.css.has(d.name)) n++;
     lines.push([`nr_subsys_${d.name}`, n]);
   }
   lines.push(['nr_dying_descendants', 0]);
@@ -86,7 +86,7 @@ export const V2_CORE_FILES: CoreFile[] = [
   },
   {
     name: 'cgroup.controllers', versions: V2, where: 'all', mode: 0o444,
-    read: (cg, ctx) => formatWords(sortCtrls(controlSet(cg, isThreadedCtrl, ctx.k.dfl.controllers.filter((c) => !ALL_CONTROLLERS.find((d) => d.name === c)?.implicitOnV2)))),
+    read: (cg, ctx) => formatWords(sortCtrls(controlSet(cg, isThreadedCtrl, ctx.k.dfl.controllers.filter((c) => !ctrlDef(c)?.implicitOnV2)))),
   },
   {
     name: 'cgroup.subtree_control', versions: V2, where: 'all', mode: 0o644,
@@ -149,14 +149,14 @@ export const V2_CORE_FILES: CoreFile[] = [
   },
   {
     name: 'cpu.stat', versions: V2, where: 'all', mode: 0o444,
-    read: (cg, ctx) => formatFlat([
+    read: (cg) => formatFlat([
       ['usage_usec', 0], ['user_usec', 0], ['system_usec', 0], ['nice_usec', 0],
-      ...cpuStatExtra(ctx.k, cg),
+      ...cpuStatExtra(cg),
     ]),
   },
   {
     name: 'cpu.stat.local', versions: V2, where: 'all', mode: 0o444,
-    read: (cg) => (cg.css.has('cpu') ? formatFlat([['throttled_usec', 0]]) : ''),
+    read: (cg) => formatFlat(cpuStatLocal(cg)),
   },
   ...['cpu', 'io', 'memory'].map((r): CoreFile => ({
     name: `${r}.pressure`, versions: V2, where: 'all', mode: 0o644,

@@ -36,6 +36,8 @@ export class Kernel {
   /** The v2 (default) hierarchy; present even where it is not mounted. */
   readonly dfl: Hierarchy;
   readonly tasks = new Map<number, Task>();
+  /** Controllers this kernel is built with, in the kernel's order. */
+  readonly known: readonly AnyController[];
   readonly cpus: number[];
   readonly mems: number[];
   readonly memoryBytes: bigint;
@@ -55,12 +57,14 @@ export class Kernel {
     this.mems = range(opts.mems ?? 1);
     this.memoryBytes = opts.memoryBytes ?? 8n << 30n;
     this.blockDevices = opts.blockDevices ?? ['8:0', '8:16'];
+    const built = opts.layout.controllers;
+    this.known = ALL_CONTROLLERS.filter((c) => !built || built.includes(c.name));
     const bound = new Set<string>();
     const v1 = opts.layout.mounts.filter((m) => m.version === 1);
     let nextId = 1;
     for (const m of v1) {
       for (const c of m.controllers) {
-        if (!ctrlDef(c)) throw new CgroupError('EINVAL', 'mount', m.mountPoint, `unknown controller '${c}'`);
+        if (!this.knows(c)) throw new CgroupError('EINVAL', 'mount', m.mountPoint, `unknown controller '${c}'`);
         if (bound.has(c)) throw new CgroupError('EBUSY', 'mount', m.mountPoint, `controller '${c}' is bound to another hierarchy`);
         bound.add(c);
       }
@@ -70,7 +74,7 @@ export class Kernel {
       this.hierarchies.push(h);
     }
     const v2 = opts.layout.mounts.find((m) => m.version === 2);
-    const dflCtrls = ALL_CONTROLLERS.filter((c) => c.versions.includes(2) && !bound.has(c.name)).map((c) => c.name);
+    const dflCtrls = this.known.filter((c) => c.versions.includes(2) && !bound.has(c.name)).map((c) => c.name);
     this.dfl = new Hierarchy(0, 2, dflCtrls, undefined, v2 ? [v2.mountPoint, ...(v2.aliases ?? [])] : [], () => this.ino());
     this.hierarchies.unshift(this.dfl);
     for (const h of this.hierarchies) for (const c of h.controllers) this.createCss(h.root, ctrlDef(c)!);
@@ -85,6 +89,12 @@ export class Kernel {
       const css = h.root.css.get(c)!;
       css.def.fork?.(css, init, this.services());
     }
+  }
+
+  /** Is the kernel built with this controller (v2 or v1 spelling)? */
+  knows(name: string): boolean {
+    const d = ctrlDef(name);
+    return d !== undefined && this.known.includes(d);
   }
 
   ino(): number {

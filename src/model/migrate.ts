@@ -15,7 +15,7 @@ interface Move {
  * Plan the css changes for moving `tasks` into `dst` (or into `targetOf(t)`):
  * one entry per controller whose css differs for some task.
  */
-export function planMoves(k: Kernel, tasks: readonly Task[], targetOf: (t: Task) => Cgroup, ctrls: readonly string[], wholeProcess: boolean): Move[] {
+export function planMoves(tasks: readonly Task[], targetOf: (t: Task) => Cgroup, ctrls: readonly string[], wholeProcess: boolean): Move[] {
   const moves = new Map<string, Move>();
   for (const c of ctrls) {
     for (const t of tasks) {
@@ -32,7 +32,6 @@ export function planMoves(k: Kernel, tasks: readonly Task[], targetOf: (t: Task)
       (m.set.tasks as Task[]).push(t);
     }
   }
-  void k;
   return [...moves.values()];
 }
 
@@ -67,7 +66,7 @@ export function migrate(k: Kernel, dst: Cgroup, tasks: readonly Task[], wholePro
   const h = dst.hier;
   const moving = tasks.filter((t) => !t.exited && t.cgroups.get(h) !== dst);
   if (moving.length === 0) return;
-  const moves = planMoves(k, moving, () => dst, h.controllers, wholeProcess);
+  const moves = planMoves(moving, () => dst, h.controllers, wholeProcess);
   canAttachAll(k, moves);
   const touched = new Set<Cgroup>([dst]);
   for (const t of moving) touched.add(t.cgroups.get(h)!);

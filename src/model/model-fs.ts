@@ -159,7 +159,7 @@ export class ModelFs implements CgroupFs {
     if (src.cg.isRoot) throw new CgroupError('EBUSY', 'rename', from, 'a mount point cannot be renamed');
     if (parent.t !== 'cg' || parent.cg.hier !== src.cg.hier) throw new CgroupError('EXDEV', 'rename', from);
     if (!mayAccess(src.cg.parent!.owner, this.cred, MAY_WRITE | MAY_EXEC, true)) throw new CgroupError('EACCES', 'rename', from);
-    renameCgroup(this.k, src.cg, parent.cg, name);
+    renameCgroup(src.cg, parent.cg, name);
   }
 
   async mkdir(path: string, mode?: number): Promise<void> { this.mkdirSync(path, mode); }

@@ -1,7 +1,7 @@
 import { CgroupError } from '../core/errors.js';
 import { Hierarchy } from './cgroup.js';
 import type { Kernel } from './kernel.js';
-import { ALL_CONTROLLERS, ctrlDef, sortCtrls } from './registry.js';
+import { ctrlDef, sortCtrls } from './registry.js';
 import { splitPath } from './resolve.js';
 
 /** Parsed `-o` options of a v1 cgroup mount (cgroup1_parse_param). */
@@ -18,7 +18,7 @@ export interface V1MountOptions {
 const NAME_RE = /^[\w.-]+$/;
 
 /** Parse `cpu,cpuacct,name=x,...`; the kernel's EINVAL cases. */
-export function parseV1Options(options: string): V1MountOptions {
+export function parseV1Options(k: Kernel, options: string): V1MountOptions {
   const o: V1MountOptions = { controllers: [], all: false, none: false, noprefix: false, cloneChildren: false };
   const bad = (why: string) => new CgroupError('EINVAL', 'mount', undefined, why);
   for (const tok of options.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -37,14 +37,14 @@ export function parseV1Options(options: string): V1MountOptions {
       o.releaseAgent = tok.slice('release_agent='.length);
     } else {
       const d = ctrlDef(tok);
-      if (!d || !d.versions.includes(1)) throw bad(`unknown controller '${tok}'`);
+      if (!d || !k.knows(d.name) || !d.versions.includes(1)) throw bad(`unknown controller '${tok}'`);
       if (!o.controllers.includes(d.name)) o.controllers.push(d.name);
     }
   }
   if (o.all && o.controllers.length) throw bad("'all' with controller names");
   if (o.none && o.controllers.length) throw bad("'none' with controller names");
   if (!o.none && !o.all && o.controllers.length === 0 && o.name === undefined) o.all = true;
-  if (o.all) o.controllers = ALL_CONTROLLERS.filter((c) => c.versions.includes(1)).map((c) => c.name);
+  if (o.all) o.controllers = k.known.filter((c) => c.versions.includes(1)).map((c) => c.name);
   if (o.none && o.name === undefined) throw bad("'none' needs name=");
   if (o.noprefix && o.controllers.some((c) => c !== 'cpuset')) throw bad('noprefix is for cpuset alone');
   o.controllers = sortCtrls(o.controllers);
@@ -98,7 +98,7 @@ export function mountCgroup(k: Kernel, fstype: 'cgroup' | 'cgroup2', mountPoint:
     k.dfl.mountPoints.push(mp);
     return k.dfl;
   }
-  const o = parseV1Options(options);
+  const o = parseV1Options(k, options);
   const same = o.name !== undefined
     ? k.hierarchies.find((h) => h.version === 1 && h.name === o.name)
     : k.hierarchies.find((h) => h.version === 1 && h.name === undefined && h.controllers.join() === o.controllers.join());
@@ -144,7 +144,7 @@ export function remountCgroup(k: Kernel, mountPoint: string, options: string): v
   const norm = '/' + splitPath(mountPoint, 'mount').join('/');
   const h = k.hierarchies.find((x) => x.version === 1 && x.mountPoints.includes(norm));
   if (!h) throw new CgroupError('EINVAL', 'mount', mountPoint, 'not a cgroup v1 mount point');
-  const o = parseV1Options(options);
+  const o = parseV1Options(k, options);
   if (o.name !== h.name) throw new CgroupError('EINVAL', 'mount', mountPoint, 'the hierarchy name cannot change');
   const add = o.controllers.filter((c) => !h.controllers.includes(c));
   const drop = h.controllers.filter((c) => !o.controllers.includes(c));

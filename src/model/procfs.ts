@@ -1,7 +1,7 @@
 import { formatCpuList } from '../core/format/cpulist.js';
 import type { Hierarchy } from './cgroup.js';
 import type { Kernel } from './kernel.js';
-import { ALL_CONTROLLERS, v1Name } from './registry.js';
+import { v1Name } from './registry.js';
 import type { Task } from './task.js';
 
 /** A synthetic file or directory of /proc. */
@@ -86,7 +86,7 @@ function taskFile(k: Kernel, t: Task, name: string): ProcNode | undefined {
 /** /proc/cgroups: subsys_name, hierarchy, num_cgroups, enabled. */
 function procCgroups(k: Kernel): string {
   let s = '#subsys_name\thierarchy\tnum_cgroups\tenabled\n';
-  for (const d of ALL_CONTROLLERS) {
+  for (const d of k.known) {
     const h = k.hierarchies.find((x) => x.controllers.includes(d.name));
     let n = 0;
     if (h) for (const c of h.root.descendantsPre()) if (c.css.has(d.name)) n++;

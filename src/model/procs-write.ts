@@ -23,7 +23,8 @@ function findTask(text: string, ctx: FileCtx): Task {
   }
   if (pid < 0) throw new CgroupError('EINVAL', 'write', ctx.path, `not a pid: '${text.trim()}'`);
   const t = pid === 0 ? ctx.actor : ctx.k.tasks.get(pid);
-  if (!t || t.exited) throw new CgroupError('ESRCH', 'write', ctx.path, `no task ${pid}`);
+  // A zombie is still found (its pid is not free until reaped); moving it moves nothing.
+  if (!t) throw new CgroupError('ESRCH', 'write', ctx.path, `no task ${pid}`);
   return t;
 }
 

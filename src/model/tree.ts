@@ -3,13 +3,13 @@ import { Cgroup } from './cgroup.js';
 import type { Kernel } from './kernel.js';
 import { attachAll, canAttachAll } from './migrate.js';
 import { checkRelease } from './populated.js';
-import { ALL_CONTROLLERS, ctrlDef, isThreadedCtrl } from './registry.js';
+import { ctrlDef, isThreadedCtrl } from './registry.js';
 import type { Cred } from './task.js';
 import { canBeThreadRoot, isMixable, isThreadRoot, isThreaded, isValidDomain, domCgroup } from './v2-rules.js';
 
 /** Controllers that get a css in every v2 cgroup (perf_event). */
 function implicitV2(k: Kernel): string[] {
-  return ALL_CONTROLLERS.filter((c) => c.implicitOnV2 && k.dfl.controllers.includes(c.name)).map((c) => c.name);
+  return k.known.filter((c) => c.implicitOnV2 && k.dfl.controllers.includes(c.name)).map((c) => c.name);
 }
 
 /** Controllers a v2 child of `parent` has a css for: the parent's subtree_control plus implicit ones and dependencies. */
@@ -63,8 +63,7 @@ export function removeCgroup(k: Kernel, cg: Cgroup): void {
 }
 
 /** v1 rename(2): only within the same parent (else EIO, as cgroup1_rename says); v2 has none (EPERM). */
-export function renameCgroup(k: Kernel, cg: Cgroup, newParent: Cgroup, newName: string): void {
-  void k;
+export function renameCgroup(cg: Cgroup, newParent: Cgroup, newName: string): void {
   const path = cg.fsPath;
   if (cg.version === 2) throw new CgroupError('EPERM', 'rename', path, 'cgroup v2 directories cannot be renamed');
   if (cg.isRoot) throw new CgroupError('EBUSY', 'rename', path);
@@ -84,14 +83,14 @@ export function renameCgroup(k: Kernel, cg: Cgroup, newParent: Cgroup, newName: 
  * one for a name wins; an unknown or v1-only name or a token without a sign
  * is EINVAL for the whole write.
  */
-export function parseSubtreeControl(text: string, path: string): { enable: Set<string>; disable: Set<string> } {
+export function parseSubtreeControl(k: Kernel, text: string, path: string): { enable: Set<string>; disable: Set<string> } {
   const enable = new Set<string>();
   const disable = new Set<string>();
   for (const tok of text.trim().split(' ')) {
     if (tok === '') continue;
     const def = ctrlDef(tok.slice(1));
     const sign = tok[0];
-    if (!def || def.name !== tok.slice(1) || !def.versions.includes(2) || (sign !== '+' && sign !== '-')) {
+    if (!def || !k.knows(def.name) || def.name !== tok.slice(1) || !def.versions.includes(2) || (sign !== '+' && sign !== '-')) {
       throw new CgroupError('EINVAL', 'write', path, `'${tok}' is not '+' or '-' followed by a cgroup v2 controller`);
     }
     if (sign === '+') {
@@ -108,10 +107,10 @@ export function parseSubtreeControl(text: string, path: string): { enable: Set<s
 /** cgroup_subtree_control_write(): the checks in the kernel's order, then the css changes. */
 export function writeSubtreeControl(k: Kernel, cg: Cgroup, text: string): void {
   const path = `${cg.fsPath}/cgroup.subtree_control`;
-  const { enable, disable } = parseSubtreeControl(text, path);
+  const { enable, disable } = parseSubtreeControl(k, text, path);
   if (cg.dead) throw new CgroupError('ENODEV', 'write', path);
   const available = cg.isRoot ? k.dfl.controllers.filter((c) => !ctrlDef(c)?.implicitOnV2) : [...cg.parent!.subtreeControl].filter((c) => !isThreaded(cg) || isThreadedCtrl(c));
-  for (const c of ALL_CONTROLLERS.map((d) => d.name)) {
+  for (const c of k.known.map((d) => d.name)) {
     if (enable.has(c)) {
       if (cg.subtreeControl.has(c)) enable.delete(c);
       else if (!available.includes(c)) throw new CgroupError('ENOENT', 'write', path, `'${c}' is not in cgroup.controllers`);
