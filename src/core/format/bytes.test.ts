@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CgroupError } from '../errors.js';
 import type { ErrnoCode } from '../errno.js';
-import { formatBytes, humanBytes, memparse, pageCounterMax, parseBytes, parsePageLimit } from './bytes.js';
+import { formatBytes, formatPageLimit, humanBytes, memparse, pageCounterMax, parseBytes, parsePageLimit } from './bytes.js';
 
 function outcome<T>(f: () => T): T | ErrnoCode {
   try {
@@ -53,10 +53,32 @@ test('v1 memory.soft_limit_in_bytes: 1M and -1 (measured: 1048576, 9223372036854
 
 test('v2 spelling: "max" is PAGE_COUNTER_MAX and "-1" is not special', () => {
   assert.equal(parsePageLimit(' max\n', 'max', PAGE), pageCounterMax(PAGE));
+  assert.equal(parsePageLimit('max', 'max', PAGE), 2251799813685247n);
+  assert.equal(parsePageLimit('8191', 'max', PAGE), 1n);
   assert.equal(pageCounterMax(PAGE), 2251799813685247n);
   assert.equal(outcome(() => parsePageLimit('-1', 'max', PAGE)), 'EINVAL');
   assert.equal(parsePageLimit('512M', 'max', PAGE), 131072n);
   assert.equal(parsePageLimit('1G', 'max', 65536n), 16384n);
+});
+
+test('v2 hugetlb.2MB.max takes the same texts (measured on 6.18): blank or a bare suffix is 0, U+00A0 is not blank', () => {
+  for (const t of ['\n', 'K', 'G\n', ' K\n', '\t\n']) assert.equal(parsePageLimit(t, 'max', PAGE), 0n, JSON.stringify(t));
+  assert.equal(parsePageLimit('4M', 'max', PAGE) * PAGE, 4194304n);
+  assert.equal(outcome(() => parsePageLimit('4M\u00a0', 'max', PAGE)), 'EINVAL');
+});
+
+test('formatPageLimit: "max" at PAGE_COUNTER_MAX (a fresh memory.max), else the bytes', () => {
+  assert.equal(formatPageLimit(pageCounterMax(PAGE), PAGE), 'max\n');
+  assert.equal(formatPageLimit(0n, PAGE), '0\n');
+  assert.equal(formatPageLimit(131072n, PAGE), '536870912\n');
+  assert.equal(formatPageLimit(pageCounterMax(PAGE) - 1n, PAGE), '9223372036854767616\n');
+});
+
+test('property: parsePageLimit(formatPageLimit(pages)) == pages for every page count up to the cap', () => {
+  fc.assert(fc.property(fc.constantFrom(4096n, 16384n, 65536n), fc.bigInt({ min: 0n, max: 1n << 63n }), (page, n) => {
+    const pages = n % (pageCounterMax(page) + 1n);
+    assert.equal(parsePageLimit(formatPageLimit(pages, page), 'max', page), pages);
+  }));
 });
 
 test('memparse leaves the rest for the caller', () => {
@@ -64,6 +86,12 @@ test('memparse leaves the rest for the caller', () => {
   assert.deepEqual(memparse('0x'), { bytes: 0n, rest: 'x' });
   assert.deepEqual(memparse(''), { bytes: 0n, rest: '' });
   assert.deepEqual(memparse('-1'), { bytes: 0n, rest: '-1' });
+  assert.deepEqual(memparse('x'), { bytes: 0n, rest: 'x' });
+  assert.deepEqual(memparse('K'), { bytes: 0n, rest: '' });
+  assert.deepEqual(memparse('1KB'), { bytes: 1024n, rest: 'B' });
+  assert.deepEqual(memparse('1G'), { bytes: 1n << 30n, rest: '' });
+  assert.deepEqual(memparse('16E'), { bytes: 0n, rest: '' });
+  assert.deepEqual(memparse('18446744073709551616'), { bytes: 0n, rest: '' });
 });
 
 test('errors carry syscall and path', () => {

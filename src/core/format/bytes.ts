@@ -1,4 +1,5 @@
 import { CgroupError, type Syscall } from '../errors.js';
+import { simpleStrtoull } from './scan.js';
 import { cString, strstrip } from './text.js';
 
 /**
@@ -22,24 +23,11 @@ export interface BytesOptions {
 const U64 = 1n << 64n;
 const SHIFT: Record<string, bigint> = { k: 10n, m: 20n, g: 30n, t: 40n, p: 50n, e: 60n };
 
-function digit(c: string | undefined, base: number): number {
-  if (c === undefined) return -1;
-  const v = parseInt(c, 16);
-  return Number.isNaN(v) || v >= base ? -1 : v;
-}
-
-/** memparse(): the value (mod 2^64) and the unparsed rest of the text. */
+/** memparse(): simple_strtoull(base 0), then one suffix; the value (mod 2^64) and the unparsed rest. */
 export function memparse(text: string): { bytes: bigint; rest: string } {
-  let i = 0;
-  let base = 10;
-  if (text[0] === '0') {
-    if ((text[1] === 'x' || text[1] === 'X') && digit(text[2], 16) >= 0) { base = 16; i = 2; } else base = 8;
-  }
-  let v = 0n;
-  for (let d = digit(text[i], base); d >= 0; d = digit(text[++i], base)) v = (v * BigInt(base) + BigInt(d)) % U64;
-  const shift = SHIFT[(text[i] ?? '').toLowerCase()];
-  if (shift !== undefined) { v = (v << shift) % U64; i++; }
-  return { bytes: v, rest: text.slice(i) };
+  const { value, rest } = simpleStrtoull(text, 0);
+  const shift = SHIFT[(rest[0] ?? '').toLowerCase()];
+  return shift === undefined ? { bytes: value, rest } : { bytes: (value << shift) % U64, rest: rest.slice(1) };
 }
 
 /** A byte count as a write handler takes it: strstrip(), memparse, nothing left over. */
@@ -71,6 +59,15 @@ export function parsePageLimit(text: string, maxToken: string, pageSize: bigint,
   if (t === maxToken) return cap;
   const pages = parseBytes(t, opts) / pageSize;
   return pages < cap ? pages : cap;
+}
+
+/**
+ * A v2 page limit as memory.max and its siblings print it: `max` at
+ * PAGE_COUNTER_MAX, else the bytes. (v1 files print the bytes always:
+ * formatBytes(pages * pageSize).)
+ */
+export function formatPageLimit(pages: bigint, pageSize: bigint): string {
+  return pages >= pageCounterMax(pageSize) ? 'max\n' : formatBytes(pages * pageSize);
 }
 
 /** Human units for people (`1.5G`); files always hold plain byte counts. */

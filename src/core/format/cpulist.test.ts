@@ -80,6 +80,19 @@ test('literal texts from the host: cpuset.cpus "0-1\\n", cpuset.mems "0\\n", an 
   assert.deepEqual(parseCpuList('0-1023:2/256', 1024), [0, 1, 256, 257, 512, 513, 768, 769]);
 });
 
+test('the cpuset tables\' cases: strides, all, N, blank, and the three errnos', () => {
+  assert.deepEqual(parseCpuList('0-3,6', 8), [0, 1, 2, 3, 6]);
+  assert.deepEqual(parseCpuList('0-7:2/4', 8), [0, 1, 4, 5]);
+  assert.deepEqual(parseCpuList('all', 3), [0, 1, 2]);
+  assert.deepEqual(parseCpuList('N', 4), [3]);
+  assert.deepEqual(parseCpuList('', 4), []);
+  assert.equal(outcome(() => parseCpuList('5', 4)), 'ERANGE');
+  assert.equal(outcome(() => parseCpuList('3-1', 4)), 'EINVAL');
+  assert.equal(outcome(() => parseCpuList('1:1/2', 4)), 'EINVAL');
+  assert.equal(outcome(() => parseCpuList('4294967296', 4)), 'EOVERFLOW');
+  assert.equal(formatCpuList([3, 0, 1, 2, 6, 8, 9]), '0-3,6,8-9\n');
+});
+
 test('formatting: ascending, runs of two or more as A-B, duplicates merged, empty is "\\n"', () => {
   assert.equal(formatCpuList([]), '\n');
   assert.equal(formatCpuList([0]), '0\n');

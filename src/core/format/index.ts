@@ -6,6 +6,7 @@ export * from './bytes.js';
 export * from './psi.js';
 export * from './lists.js';
 export * from './text.js';
+export * from './scan.js';
 export * from './blkio.js';
 export * from './numastat.js';
 export * from './proccgroup.js';

@@ -128,6 +128,21 @@ test('v2 cgroup.freeze and cgroup.max.descendants take base 0 too (measured: 0x1
   assert.equal(outcome(() => parseInt32('x')), 'EINVAL');
 });
 
+test('unstripped kstrto* (write_u64 / write_s64 files, tokens of a stripped text): base 0, one trailing newline', () => {
+  assert.equal(parseWriteU64('0x10'), 16n);
+  assert.equal(parseWriteU64('010'), 8n);
+  assert.equal(parseWriteU64('+7\n'), 7n);
+  assert.equal(parseWriteU64('18446744073709551615'), U64.max);
+  for (const bad of [' 1', '1 ', '1\n\n', '-1', '', '08', '1e3', '0x']) assert.equal(outcome(() => parseWriteU64(bad)), 'EINVAL', bad);
+  assert.equal(outcome(() => parseWriteU64('18446744073709551616')), 'ERANGE');
+  assert.equal(parseWriteS64('-9223372036854775808'), I64.min);
+  assert.equal(outcome(() => parseWriteS64('9223372036854775808')), 'ERANGE');
+  assert.equal(parseInt32('-0x10', { strip: false }), -16);
+  assert.equal(outcome(() => parseInt32('2147483648', { strip: false })), 'ERANGE');
+  assert.equal(outcome(() => parseInt32(' 1', { strip: false })), 'EINVAL');
+  assert.equal(outcome(() => parseU64('5\n5', { strip: false })), 'EINVAL');
+});
+
 test('fixed bases: 10 refuses 0x and reads 010 as ten; 16 takes digits with or without 0x', () => {
   assert.equal(parseInt32('010', { base: 10 }), 10);
   assert.equal(outcome(() => parseInt32('0x10', { base: 10 })), 'EINVAL');

@@ -1,5 +1,6 @@
 import type { ErrnoCode } from '../errno.js';
 import { CgroupError, type Syscall } from '../errors.js';
+import { type Radix, readDigits } from './scan.js';
 import { cString, strstrip } from './text.js';
 
 /**
@@ -26,7 +27,7 @@ import { cString, strstrip } from './text.js';
  */
 export interface IntOptions {
   /** 0 (default): automatic, as above. 8, 10, 16: fixed; 16 still skips a `0x` prefix. */
-  base?: 0 | 8 | 10 | 16;
+  base?: Radix;
   /** kstrtou*: a leading `-` is EINVAL. */
   unsigned?: boolean;
   /** strstrip() first (default true). */
@@ -35,42 +36,21 @@ export interface IntOptions {
   path?: string;
 }
 
-const U64_MAX = (1n << 64n) - 1n;
+/** The largest u64 (ULLONG_MAX, also the kernel's RUNTIME_INF). */
+export const U64_MAX = (1n << 64n) - 1n;
 const I64_MAX = (1n << 63n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I32_MAX = (1n << 31n) - 1n;
 const I32_MIN = -(1n << 31n);
 const U32_MAX = (1n << 32n) - 1n;
 
-function digit(c: string | undefined): number {
-  if (c === undefined) return 99;
-  const x = c.charCodeAt(0);
-  if (x >= 48 && x <= 57) return x - 48;
-  if (x >= 97 && x <= 102) return x - 87;
-  if (x >= 65 && x <= 70) return x - 55;
-  return 99;
-}
-
 /** The unsigned core (after any sign): digits, one optional `\n`, then the end. */
-function unsignedCore(s: string, base: 0 | 8 | 10 | 16): bigint | ErrnoCode {
-  let i = 0;
-  let b: number = base;
-  const hexPrefix = s[0] === '0' && (s[1] === 'x' || s[1] === 'X');
-  if (base === 0) {
-    if (hexPrefix && digit(s[2]) < 16) { b = 16; i = 2; } else b = s[0] === '0' ? 8 : 10;
-  } else if (base === 16 && hexPrefix) i = 2;
-  const big = BigInt(b);
-  let v = 0n;
-  let n = 0;
-  let overflow = false;
-  for (; digit(s[i]) < b; i++, n++) {
-    v = v * big + BigInt(digit(s[i]));
-    if (v > U64_MAX) overflow = true;
-  }
-  if (overflow) return 'ERANGE';
-  if (n === 0) return 'EINVAL';
-  if (s[i] === '\n') i++;
-  return i === s.length ? v : 'EINVAL';
+function unsignedCore(s: string, base: Radix): bigint | ErrnoCode {
+  const d = readDigits(s, base);
+  if (d.overflow) return 'ERANGE';
+  if (d.count === 0) return 'EINVAL';
+  const end = s[d.end] === '\n' ? d.end + 1 : d.end;
+  return end === s.length ? d.value : 'EINVAL';
 }
 
 function bad(code: ErrnoCode, text: string, opts: IntOptions): CgroupError {

@@ -13,6 +13,7 @@ test('strstrip keeps inner blanks and Unicode spaces (the kernel refuses "5\\u00
   assert.equal(strstrip('5\n5'), '5\n5');
   assert.equal(strstrip('5\u00a0'), '5\u00a0');
   assert.equal(strstrip(' \n '), '');
+  assert.equal(strstrip(' \tx y\n'), 'x y');
 });
 
 test('cString: a handler sees the text up to the first NUL ("5\\0x" wrote 5)', () => {
