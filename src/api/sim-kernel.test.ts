@@ -220,3 +220,34 @@ test('memory.max: exceeding it OOM-kills the largest task of the group and count
   assert.match(events, /^oom_kill 1$/m);
   assert.throws(() => k.charge(small, 20n << 20n), (e: unknown) => e instanceof CgroupError && e.code === 'ENOMEM');
 });
+
+test('/proc files read in the kernel formats', async () => {
+  const k = new SimKernel({ layout: 'hybrid', cpus: 4 });
+  const pid = k.spawn({ name: 'worker', uid: 1000, gid: 1000 });
+  const tid = k.spawnThread(pid);
+  const stat = (await k.fs.readFile(`/proc/${pid}/stat`)).trim().split(' ');
+  assert.equal(stat.length, 52);
+  assert.deepEqual(stat.slice(0, 4), [`${pid}`, '(worker)', 'S', '1']);
+  assert.equal(stat[19], '2', 'num_threads');
+  const status = await k.fs.readFile(`/proc/${pid}/status`);
+  assert.match(status, /^Name:\tworker$/m);
+  assert.match(status, /^Uid:\t1000\t1000\t1000\t1000$/m);
+  assert.match(status, /^Cpus_allowed_list:\t0-3$/m);
+  assert.equal(await k.fs.readFile(`/proc/${pid}/schedstat`), '0 0 0\n');
+  assert.deepEqual(await k.fs.readdir(`/proc/${pid}/task`), [`${pid}`, `${tid}`]);
+  k.kill(pid, 'STOP');
+  assert.equal((await k.fs.readFile(`/proc/${tid}/stat`)).split(' ')[2], 'T');
+  const cgroups = await k.fs.readFile('/proc/cgroups');
+  assert.match(cgroups, /^#subsys_name\thierarchy\tnum_cgroups\tenabled\n/);
+  assert.match(cgroups, /^blkio\t1\t1\t1$/m);
+  assert.equal(await k.fs.readFile(`/proc/self/cgroup`), await k.fs.readFile('/proc/1/cgroup'));
+});
+
+test('a value refused by a controller table carries the file path', async () => {
+  const k = new SimKernel();
+  await k.fs.writeFile(`${R}/cgroup.subtree_control`, '+cpu');
+  await k.fs.mkdir(`${R}/w`);
+  await assert.rejects(k.fs.writeFile(`${R}/w/cpu.weight`, '0'), (e: unknown) =>
+    e instanceof CgroupError && e.code === 'ERANGE' && e.errno === -34 && e.syscall === 'write' && e.path === `${R}/w/cpu.weight`);
+  assert.equal(await k.fs.readFile(`${R}/w/cpu.weight`), '100\n', 'nothing was written');
+});

@@ -1,4 +1,5 @@
 import { fileMode, type IfaceFile } from '../core/controller.js';
+import { CgroupError } from '../core/errors.js';
 import type { Cgroup, CssImpl } from './cgroup.js';
 import type { Kernel } from './kernel.js';
 import type { Cred, Task } from './task.js';
@@ -33,20 +34,30 @@ function whereOk(where: string | undefined, cg: Cgroup): boolean {
   return where === 'nonRoot' ? !cg.isRoot : where === 'rootOnly' ? cg.isRoot : true;
 }
 
+/** Tables do not know paths: errors they raise get the file's path here. */
+function withPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof CgroupError && e.path === undefined) throw new CgroupError(e.code, e.syscall, path, e.detail);
+    throw e;
+  }
+}
+
 /** Wrap a controller table file as a file of one cgroup: parse, validate, apply. */
 function tableFile(css: CssImpl<unknown>, f: IfaceFile<unknown>): CgFile {
   const out: CgFile = { name: f.name, mode: fileMode(f) };
   if (f.read) {
     const read = f.read;
-    out.read = (_cg, ctx) => read.call(f, css, ctx.k.services(ctx.cred));
+    out.read = (_cg, ctx) => withPath(ctx.path, () => read.call(f, css, ctx.k.services(ctx.cred)));
   }
   if (f.apply) {
-    out.write = (_cg, text, ctx) => {
+    out.write = (_cg, text, ctx) => withPath(ctx.path, () => {
       const svc = ctx.k.services(ctx.cred);
       const v = f.parse ? f.parse(text, css) : text;
       f.validate?.(css, v, svc);
       f.apply!(css, v, svc);
-    };
+    });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Css } from '../controller.js';
 import type { Max } from '../format/max.js';
 import { U64_MAX } from '../format/int.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * CFS bandwidth (quota/period/burst) and v1 RT bandwidth rules: the checks

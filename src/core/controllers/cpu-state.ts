@@ -2,7 +2,7 @@ import { defineFile, type Css, type IfaceFile } from '../controller.js';
 import type { Bandwidth } from './cpu-bandwidth.js';
 import { clampShares, NICE_0_LOAD, WEIGHT_IDLEPRIO } from './cpu-weight.js';
 import { parseWriteS64 } from '../format/int.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * Per-group state of the cpu controller and the pieces its v1 and v2 files

@@ -4,7 +4,7 @@ import type { Max } from '../format/max.js';
 import { checkBandwidth, checkRtBandwidth, MAX_USEC } from './cpu-bandwidth.js';
 import { checkSharesWritable, type CpuState, idleFile } from './cpu-state.js';
 import { MAX_SHARES, MIN_SHARES } from './cpu-weight.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * cgroup v1 files of the cpu controller (the kernel's cpu_legacy_files).

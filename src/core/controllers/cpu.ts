@@ -9,7 +9,7 @@ import {
   CGROUP_WEIGHT_MAX, CGROUP_WEIGHT_MIN, MAX_NICE, MIN_NICE, NICE_0_LOAD, SCHED_PRIO_TO_WEIGHT,
   sharesToNice, sharesToWeight, weightToShares,
 } from './cpu-weight.js';
-import { einval, erange } from './kparse.js';
+import { einval, erange } from './refuse.js';
 
 /**
  * The cpu controller (kernel/sched/core.c cpu_cgrp_subsys): group weight,

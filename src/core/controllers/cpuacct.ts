@@ -1,6 +1,6 @@
 import { defineController, defineFile, type Css, type KernelServices } from '../controller.js';
 import { parseWriteU64 } from '../format/int.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * cpuacct (v1 only, kernel/sched/cpuacct.c): per-CPU user and system time

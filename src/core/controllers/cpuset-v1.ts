@@ -5,7 +5,7 @@ import { parseWriteS64, parseWriteU64 } from '../format/int.js';
 import { strstrip } from '../format/text.js';
 import { type CpusetState, recomputeCpusets } from './cpuset-state.js';
 import { parseCpus, parseMems, unchanged, validateChange } from './cpuset-validate.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * cgroup v1 cpuset files (the kernel's legacy_files). On the root the masks

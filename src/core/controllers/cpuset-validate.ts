@@ -3,7 +3,7 @@ import { CgroupError } from '../errors.js';
 import { parseCpuList } from '../format/cpulist.js';
 import { maskEqual, maskIntersects, maskSubset } from './bitmap.js';
 import { type CpusetCss, type CpusetState, userXcpus } from './cpuset-state.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * The checks of a cpuset write (validate_change() and its v1 part

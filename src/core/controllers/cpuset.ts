@@ -8,7 +8,7 @@ import {
 } from './cpuset-state.js';
 import { cpusetV1Files, maskWrite } from './cpuset-v1.js';
 import { parseCpus, validateChange } from './cpuset-validate.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * cpuset (kernel/cgroup/cpuset.c): which CPUs and memory nodes a group's

@@ -1,7 +1,7 @@
 import { defineController, defineFile, type Css } from '../controller.js';
 import { CgroupError } from '../errors.js';
 import { strstrip } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * devices (v1 only, security/device_cgroup.c): a default behaviour (allow

@@ -1,6 +1,6 @@
 import { defineController, defineFile, type Css, type KernelServices, type TaskView } from '../controller.js';
 import { strstrip } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * The v1 freezer (kernel/cgroup/legacy_freezer.c). A group freezes when it

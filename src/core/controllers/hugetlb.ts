@@ -2,7 +2,7 @@ import { defineController, defineFile, type IfaceFile, type KernelServices } fro
 import { CgroupError } from '../errors.js';
 import { pageCounterMax, parsePageLimit } from '../format/bytes.js';
 import { strstrip } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 import { newPageCounter, type PageCounter } from './page-counter.js';
 
 /**

@@ -3,7 +3,7 @@ import { CgroupError } from '../errors.js';
 import { U64_MAX } from '../format/int.js';
 import { scanU32 } from '../format/scan.js';
 import { isSpace } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * State of the io controller (`blkio` on v1) and the `MAJ:MIN ...` write

@@ -7,7 +7,7 @@ import {
   checkDev, countersOf, type DevWrite, ensureBlkg, type IoCounters, type IoCss, type IoState, noLimits, splitDev, type ThrottleLimits,
   UINT_MAX,
 } from './io-state.js';
-import { einval, erange } from './kparse.js';
+import { einval, erange } from './refuse.js';
 
 /**
  * cgroup v1 blkio files as a 6.18 host with BFQ built in lists them. The

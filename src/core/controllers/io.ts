@@ -6,7 +6,7 @@ import {
   checkDev, countersOf, type DevWrite, ensureBlkg, type IoState, newIoState, noLimits, splitDev, type ThrottleLimits, UINT_MAX,
 } from './io-state.js';
 import { bfqWeightDeviceFile, ioV1Files } from './io-v1.js';
-import { einval, erange } from './kparse.js';
+import { einval, erange } from './refuse.js';
 
 /**
  * io (`blkio` on v1; block/blk-cgroup.c, blk-throttle.c, blk-iocost.c,

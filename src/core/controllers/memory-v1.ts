@@ -2,7 +2,7 @@ import { defineFile, type IfaceFile } from '../controller.js';
 import { CgroupError } from '../errors.js';
 import { formatBytes, parsePageLimit } from '../format/bytes.js';
 import { parseWriteU64 } from '../format/int.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 import type { MemoryState } from './memory-state.js';
 import { memoryNumaStatV1, memoryStatV1 } from './memory-stat.js';
 

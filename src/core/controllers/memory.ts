@@ -2,7 +2,7 @@ import { defineController, defineFile, type IfaceFile } from '../controller.js';
 import { formatPageLimit, memparse, parsePageLimit } from '../format/bytes.js';
 import { parseInt32 } from '../format/int.js';
 import { strstrip } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 import { memcgOomKill, memoryReleaseProcess } from './memory-charge.js';
 import { MEMORY_EVENTS, memcgEvent, type MemoryEvent, type MemoryState, newMemoryState } from './memory-state.js';
 import { memoryNumaStatV2, memoryStatV2 } from './memory-stat.js';

@@ -1,7 +1,7 @@
 import { defineController, defineFile } from '../controller.js';
 import { parseU64 } from '../format/int.js';
 import { strstrip } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * misc (kernel/cgroup/misc.c): scalar resources with a machine capacity

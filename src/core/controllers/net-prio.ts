@@ -1,7 +1,7 @@
 import { defineController, defineFile, type Css } from '../controller.js';
 import { CgroupError } from '../errors.js';
 import { scanU32 } from '../format/scan.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * net_prio (v1 only, net/core/netprio_cgroup.c): a per-interface priority

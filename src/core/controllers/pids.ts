@@ -2,7 +2,7 @@ import { defineController, defineFile, type Css } from '../controller.js';
 import { CgroupError } from '../errors.js';
 import { parseInt64 } from '../format/int.js';
 import { strstrip } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * pids (kernel/cgroup/pids.c): counts tasks (threads) per group and refuses

@@ -2,7 +2,7 @@ import { defineController, defineFile } from '../controller.js';
 import { CgroupError } from '../errors.js';
 import { parseInt32 } from '../format/int.js';
 import { strstrip } from '../format/text.js';
-import { einval } from './kparse.js';
+import { einval } from './refuse.js';
 
 /**
  * rdma (kernel/cgroup/rdma.c): per-device limits on RDMA handles and

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CgroupError } from '../errors.js';
-import { einval, erange } from './kparse.js';
+import { einval, erange } from './refuse.js';
 
 describe('write-handler errors', () => {
   it('carry the errno, the write syscall and the reason', () => {
