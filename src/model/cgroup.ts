@@ -74,8 +74,12 @@ export class Cgroup implements CgroupView {
   name: string;
   parent: Cgroup | null;
   readonly children = new Map<string, Cgroup>();
-  /** Live threads that are members of exactly this cgroup. */
+  /** Live threads that are members of exactly this cgroup; change it only through addTask/removeTask. */
   readonly tasks = new Set<Task>();
+  /** Children that are populated (the kernel's nr_populated_*_children), kept as tasks come and go. */
+  private nrPopulatedChildren = 0;
+  /** Live descendants, kept by mkdir/rmdir (the kernel's nr_descendants). */
+  nrDescendants = 0;
   /** Exited thread-group leaders (zombies) still associated with this cgroup. */
   readonly zombies = new Set<Task>();
   /** Controller states active in this cgroup. */
@@ -156,8 +160,35 @@ export class Cgroup implements CgroupView {
   }
 
   get populated(): boolean {
-    for (const c of this.descendantsPre()) if (c.tasks.size > 0) return true;
-    return false;
+    return this.tasks.size > 0 || this.nrPopulatedChildren > 0;
+  }
+
+  /** Add a live task; returns this cgroup and the ancestors that became populated. */
+  addTask(t: Task): Cgroup[] {
+    if (this.tasks.has(t)) return [];
+    const was = this.populated;
+    this.tasks.add(t);
+    if (was) return [];
+    const flips: Cgroup[] = [this];
+    for (let c: Cgroup = this, p = c.parent; p; c = p, p = p.parent) {
+      const pw = p.populated;
+      p.nrPopulatedChildren++;
+      if (pw) break;
+      flips.push(p);
+    }
+    return flips;
+  }
+
+  /** Remove a live task; returns this cgroup and the ancestors that became empty. */
+  removeTask(t: Task): Cgroup[] {
+    if (!this.tasks.delete(t) || this.populated) return [];
+    const flips: Cgroup[] = [this];
+    for (let c: Cgroup = this, p = c.parent; p; c = p, p = p.parent) {
+      p.nrPopulatedChildren--;
+      if (p.populated) break;
+      flips.push(p);
+    }
+    return flips;
   }
 
   get nrChildren(): number {
@@ -189,13 +220,6 @@ export class Cgroup implements CgroupView {
   isDescendantOf(anc: Cgroup): boolean {
     for (let c: Cgroup | null = this; c; c = c.parent) if (c === anc) return true;
     return false;
-  }
-
-  /** Number of live descendants (not counting itself). */
-  get nrDescendants(): number {
-    let n = 0;
-    for (const c of this.children.values()) n += 1 + c.nrDescendants;
-    return n;
   }
 
   /**

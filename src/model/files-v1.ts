@@ -16,6 +16,19 @@ function live(cg: Cgroup, ctx: FileCtx): void {
   if (cg.dead) throw new CgroupError('ENODEV', 'write', ctx.path);
 }
 
+/** A 0/1 file written as any u64 (non-zero sets it), as the kernel's write_u64 handlers take it. */
+function flagFile(name: string, get: (cg: Cgroup) => boolean, set: (cg: Cgroup, v: boolean) => void): CoreFile {
+  return {
+    name, versions: V1, where: 'all', mode: 0o644,
+    read: (cg) => `${get(cg) ? 1 : 0}\n`,
+    write: (cg, text, ctx) => {
+      const v = flag(text, ctx);
+      live(cg, ctx);
+      set(cg, v);
+    },
+  };
+}
+
 const sorted = (xs: Iterable<number>) => [...new Set(xs)].sort((a, b) => a - b);
 
 /** The cgroup v1 core files (cgroup1_base_files). */
@@ -30,24 +43,8 @@ export const V1_CORE_FILES: CoreFile[] = [
     read: (cg) => formatIdList(sorted([...cg.tasks].map((t) => t.tgid))),
     write: (cg, text, ctx) => writeV1Procs(cg, text, ctx, true),
   },
-  {
-    name: 'notify_on_release', versions: V1, where: 'all', mode: 0o644,
-    read: (cg) => `${cg.notifyOnRelease ? 1 : 0}\n`,
-    write: (cg, text, ctx) => {
-      const v = flag(text, ctx);
-      live(cg, ctx);
-      cg.notifyOnRelease = v;
-    },
-  },
-  {
-    name: 'cgroup.clone_children', versions: V1, where: 'all', mode: 0o644,
-    read: (cg) => `${cg.cloneChildrenFlag ? 1 : 0}\n`,
-    write: (cg, text, ctx) => {
-      const v = flag(text, ctx);
-      live(cg, ctx);
-      cg.cloneChildrenFlag = v;
-    },
-  },
+  flagFile('notify_on_release', (cg) => cg.notifyOnRelease, (cg, v) => { cg.notifyOnRelease = v; }),
+  flagFile('cgroup.clone_children', (cg) => cg.cloneChildrenFlag, (cg, v) => { cg.cloneChildrenFlag = v; }),
   {
     name: 'release_agent', versions: V1, where: 'rootOnly', mode: 0o644,
     read: (cg) => `${cg.hier.releaseAgent}\n`,

@@ -35,6 +35,19 @@ function intOrMax(text: string, ctx: FileCtx): number {
 
 const showMax = (v: number) => `${v === INT_MAX ? 'max' : v}\n`;
 
+/** cgroup.max.descendants / cgroup.max.depth: `max` or an int >= 0 (ERANGE below). */
+function limitFile(name: string, get: (cg: Cgroup) => number, set: (cg: Cgroup, v: number) => void): CoreFile {
+  return {
+    name, versions: V2, where: 'all', mode: 0o644,
+    read: (cg) => showMax(get(cg)),
+    write: (cg, text, ctx) => {
+      const v = intOrMax(text, ctx);
+      live(cg, ctx);
+      set(cg, v);
+    },
+  };
+}
+
 /** Processes listed in a v2 cgroup.procs: leaders in this cgroup, or in its threaded subtree for a thread root. */
 function v2Procs(cg: Cgroup): number[] {
   const out: number[] = [];
@@ -97,24 +110,8 @@ export const V2_CORE_FILES: CoreFile[] = [
     name: 'cgroup.events', versions: V2, where: 'nonRoot', mode: 0o444,
     read: (cg) => formatFlat([['populated', cg.populated ? 1 : 0], ['frozen', frozen(cg) ? 1 : 0]]),
   },
-  {
-    name: 'cgroup.max.descendants', versions: V2, where: 'all', mode: 0o644,
-    read: (cg) => showMax(cg.maxDescendants),
-    write: (cg, text, ctx) => {
-      const v = intOrMax(text, ctx);
-      live(cg, ctx);
-      cg.maxDescendants = v;
-    },
-  },
-  {
-    name: 'cgroup.max.depth', versions: V2, where: 'all', mode: 0o644,
-    read: (cg) => showMax(cg.maxDepth),
-    write: (cg, text, ctx) => {
-      const v = intOrMax(text, ctx);
-      live(cg, ctx);
-      cg.maxDepth = v;
-    },
-  },
+  limitFile('cgroup.max.descendants', (cg) => cg.maxDescendants, (cg, v) => { cg.maxDescendants = v; }),
+  limitFile('cgroup.max.depth', (cg) => cg.maxDepth, (cg, v) => { cg.maxDepth = v; }),
   { name: 'cgroup.stat', versions: V2, where: 'all', mode: 0o444, read: (cg, ctx) => statLines(ctx.k, cg) },
   { name: 'cgroup.stat.local', versions: V2, where: 'nonRoot', mode: 0o444, read: () => formatFlat([['frozen_usec', 0]]) },
   {

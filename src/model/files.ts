@@ -1,6 +1,7 @@
 import { fileMode, type IfaceFile } from '../core/controller.js';
 import { CgroupError } from '../core/errors.js';
 import type { Cgroup, CssImpl } from './cgroup.js';
+import { ctrlDef } from './registry.js';
 import type { Kernel } from './kernel.js';
 import type { Cred, Task } from './task.js';
 
@@ -62,6 +63,37 @@ function tableFile(css: CssImpl<unknown>, f: IfaceFile<unknown>): CgFile {
   return out;
 }
 
+const coreIndexes = new WeakMap<readonly CoreFile[], Map<string, CoreFile>>();
+function coreIndex(core: readonly CoreFile[]): Map<string, CoreFile> {
+  let m = coreIndexes.get(core);
+  if (!m) coreIndexes.set(core, (m = new Map(core.map((f) => [f.name, f]))));
+  return m;
+}
+
+/** Is `cg` showing the files of controller `ctrl`? On v2 only where the parent enabled it. */
+function showsController(cg: Cgroup, ctrl: string): boolean {
+  return cg.version !== 2 || cg.isRoot || cg.parent!.subtreeControl.has(ctrl);
+}
+
+/**
+ * One interface file by name, without listing the directory: core files by
+ * name, controller files by their `<controller>.` prefix (every table file
+ * is named so; files.test.ts checks it).
+ */
+export function findFile(k: Kernel, cg: Cgroup, name: string, core: readonly CoreFile[]): CgFile | undefined {
+  const cf = coreIndex(core).get(name);
+  if (cf && cf.versions.includes(cg.version) && whereOk(cf.where, cg) && (!cf.visible || cf.visible(cg, k))) return cf;
+  const dot = name.indexOf('.');
+  if (dot <= 0) return undefined;
+  const def = ctrlDef(name.slice(0, dot));
+  const css = def ? cg.css.get(def.name) : undefined;
+  if (!css || !showsController(cg, css.ctrl)) return undefined;
+  for (const f of css.def.files) {
+    if (f.name === name && f.versions.includes(cg.version) && whereOk(f.where, cg)) return tableFile(css, f);
+  }
+  return undefined;
+}
+
 /** Every interface file of a cgroup, core files first, then each controller's, by name. */
 export function cgroupFiles(k: Kernel, cg: Cgroup, core: readonly CoreFile[]): Map<string, CgFile> {
   const out = new Map<string, CgFile>();
@@ -70,9 +102,8 @@ export function cgroupFiles(k: Kernel, cg: Cgroup, core: readonly CoreFile[]): M
     if (f.visible && !f.visible(cg, k)) continue;
     out.set(f.name, f);
   }
-  const visible = cg.version === 2 && !cg.isRoot ? new Set(cg.parent!.subtreeControl) : undefined;
   for (const [name, css] of cg.css) {
-    if (visible && !visible.has(name)) continue;
+    if (!showsController(cg, name)) continue;
     for (const f of css.def.files) {
       if (!f.versions.includes(cg.version) || !whereOk(f.where, cg)) continue;
       out.set(f.name, tableFile(css, f));

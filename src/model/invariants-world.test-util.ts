@@ -54,7 +54,14 @@ export class World {
   readonly rss = new Map<number, bigint>();
   readonly zombiePids = new Map<Task, CssImpl<unknown> | undefined>();
 
-  constructor(readonly sim: Sim) {}
+  /** What the last operation did, resolved (path and text, or call), for failure reports. */
+  last = '';
+
+  /**
+   * `focus`: the hierarchies (indices into the weighted pool) this run's
+   * operations go to, so that a run builds deep state in a few of them.
+   */
+  constructor(readonly sim: Sim, private readonly focus: readonly number[] = []) {}
 
   get k(): Kernel {
     return this.sim.kernel;
@@ -64,26 +71,34 @@ export class World {
     return this.k.mounted();
   }
 
-  /** A hierarchy by index; the v2 one (when mounted) gets half the picks. */
+  /** A hierarchy by index, weighted toward v2 and the controllers the invariants look at. */
   hier(i: number): Hierarchy {
     const hs = this.hierarchies();
-    const v2 = hs.find((h) => h.version === 2);
-    if (v2 && i % 2 === 0) return v2;
-    return hs[(i >> 1) % hs.length]!;
+    const weight = (h: Hierarchy) => (h.version === 2 ? 6 : ['memory', 'pids', 'freezer'].some((c) => h.controllers.includes(c)) ? 4 : h.controllers.some((c) => c === 'cpu' || c === 'cpuset') ? 2 : 1);
+    const pool = hs.flatMap((h) => Array.from({ length: weight(h) }, () => h));
+    const f = this.focus.length > 0 ? this.focus[i % this.focus.length]! : i;
+    return pool[f % pool.length]!;
   }
 
+  /** A group of that hierarchy; three picks in four below the root when there are such groups. */
   group(h: number, g: number): Cgroup {
     const all = [...this.hier(h).root.descendantsPre()];
+    if (all.length > 1 && g % 4 !== 3) return all[1 + ((g >> 2) % (all.length - 1))]!;
     return all[g % all.length]!;
   }
 
-  private pidPool(): number[] {
-    return [...this.k.tasks.keys()].sort((a, b) => a - b).concat(PID_EXTRAS);
+  /** Mostly a live task; one pick in eight from every task (zombies too) and pids that do not exist. */
+  pid(i: number): number {
+    const live = [...this.k.tasks.values()].filter((t) => !t.exited).map((t) => t.tid).sort((a, b) => a - b);
+    const pool = i % 8 === 7 ? [...this.k.tasks.keys()].sort((a, b) => a - b).concat(PID_EXTRAS) : live;
+    return pool[Math.floor(i / 8) % pool.length]!;
   }
 
-  pid(i: number): number {
-    const pool = this.pidPool();
-    return pool[i % pool.length]!;
+  /** Pid text for a migration write: mostly a live task, sometimes a zombie, self (0) or garbage. */
+  pidText(i: number): string {
+    if (i % 8 !== 7) return String(this.pid(i));
+    const pool = [...this.k.tasks.keys()].sort((a, b) => a - b).map(String).concat(PID_TEXT_EXTRAS);
+    return pool[Math.floor(i / 8) % pool.length]!;
   }
 
   private actorFs(as: number | null): ModelFs {
@@ -91,7 +106,16 @@ export class World {
     const all = this.sim.ps();
     const users = all.filter((t) => t.uid !== 0 && t.state !== 'zombie');
     const pool = users.length > 0 && as % 4 !== 0 ? users : all;
-    return this.sim.as(pool[as % pool.length]!.tid).fs;
+    const who = pool[as % pool.length]!;
+    this.last += ` as ${who.tid} (uid ${who.uid})`;
+    return this.sim.as(who.tid).fs;
+  }
+
+  /** For charges: three picks in four among live tasks below a memory hierarchy's root, when there are some. */
+  private chargerPid(i: number): number {
+    const h = this.k.hierarchyOf('memory');
+    const placed = [...this.k.tasks.values()].filter((t) => !t.exited && h && !t.cgroups.get(h)?.isRoot).map((t) => t.tid);
+    return placed.length > 0 && i % 4 !== 3 ? placed[(i >> 2) % placed.length]! : this.pid(i);
   }
 
   /** Run one operation; a CgroupError is returned, anything else thrown is a test failure. */
@@ -110,68 +134,74 @@ export class World {
     }
   }
 
+  /** Write through the actor's filesystem, noting what was written where. */
+  private write(path: string, text: string, as: number | null): void {
+    this.last = `write ${JSON.stringify(text.slice(0, 40))} > ${path}`;
+    this.actorFs(as).writeFileSync(path, text);
+  }
+
+  private call(what: string, pid: number, fn: (pid: number) => unknown): void {
+    this.last = `${what}(${pid})`;
+    fn(pid);
+  }
+
   private run(op: Op): void {
+    const s = this.sim;
     switch (op.op) {
       case 'mkdir': {
-        const parent = this.group(op.h, op.g);
-        this.actorFs(op.as).mkdirSync(`${parent.fsPath}/${op.name}`);
-        break;
+        const path = `${this.group(op.h, op.g).fsPath}/${op.name}`;
+        this.last = `mkdir ${JSON.stringify(path)}`;
+        return this.actorFs(op.as).mkdirSync(path);
       }
-      case 'rmdir':
-        this.actorFs(op.as).rmdirSync(this.group(op.h, op.g).fsPath);
-        break;
+      case 'rmdir': {
+        const path = this.group(op.h, op.g).fsPath;
+        this.last = `rmdir ${path}`;
+        return this.actorFs(op.as).rmdirSync(path);
+      }
       case 'write': {
         const cg = this.group(op.h, op.g);
-        const fileIdx = this.pickFile(cg, op.file, op.anyFile);
-        this.actorFs(op.as).writeFileSync(`${cg.fsPath}/${WRITE_FILES[fileIdx]!.name}`, valueFor(fileIdx, op.value));
-        break;
+        const f = this.pickFile(cg, op.file, op.anyFile);
+        return this.write(`${cg.fsPath}/${WRITE_FILES[f]!.name}`, valueFor(f, op.value), op.as);
       }
       case 'migrate': {
         const cg = this.group(op.h, op.g);
-        let file: string = op.file;
-        if (cg.version === 1 && file === 'cgroup.threads') file = 'tasks';
-        if (cg.version === 2 && file === 'tasks') file = 'cgroup.threads';
-        const pool = [...this.k.tasks.keys()].sort((a, b) => a - b).map(String).concat(PID_TEXT_EXTRAS);
-        this.actorFs(op.as).writeFileSync(`${cg.fsPath}/${file}`, pool[op.pid % pool.length]!);
-        break;
+        const file = cg.version === 1 ? (op.file === 'cgroup.threads' ? 'tasks' : op.file) : op.file === 'tasks' ? 'cgroup.threads' : op.file;
+        return this.write(`${cg.fsPath}/${file}`, this.pidText(op.pid), op.as);
       }
       case 'chown': {
         const cg = this.group(op.h, op.g);
-        this.sim.fs.chownSync(cg.fsPath, op.uid, op.uid);
-        const names = new Set(this.sim.fs.readdirSync(cg.fsPath));
+        this.last = `chown ${op.uid} ${cg.fsPath} and its delegation files`;
+        s.fs.chownSync(cg.fsPath, op.uid, op.uid);
+        const names = new Set(s.fs.readdirSync(cg.fsPath));
         for (const f of ['cgroup.procs', 'cgroup.threads', 'cgroup.subtree_control', 'tasks']) {
-          if (names.has(f)) this.sim.fs.chownSync(`${cg.fsPath}/${f}`, op.uid, op.uid);
+          if (names.has(f)) s.fs.chownSync(`${cg.fsPath}/${f}`, op.uid, op.uid);
         }
-        break;
+        return;
       }
       case 'spawn': {
         const opts: { cgroup?: string; uid?: number; ppid?: number } = { uid: op.uid };
         if (op.h !== null) opts.cgroup = this.group(op.h, op.g).fsPath;
         if (op.parent !== null) opts.ppid = this.pid(op.parent);
-        this.sim.spawn(opts);
-        break;
+        this.last = `spawn(${JSON.stringify(opts)})`;
+        s.spawn(opts);
+        return;
       }
       case 'fork':
-        this.sim.fork(this.pid(op.pid));
-        break;
+        return this.call('fork', this.pid(op.pid), (p) => s.fork(p));
       case 'thread':
-        this.sim.spawnThread(this.pid(op.pid));
-        break;
-      case 'wait':
-        this.sim.wait(this.pid(op.pid));
-        break;
+        return this.call('spawnThread', this.pid(op.pid), (p) => s.spawnThread(p));
+      case 'wait': {
+        const zombies = [...this.k.tasks.values()].filter((t) => t.exited).map((t) => t.tid);
+        return this.call('wait', zombies.length > 0 && op.pid % 4 !== 3 ? zombies[op.pid % zombies.length]! : this.pid(op.pid), (p) => s.wait(p));
+      }
       case 'exit':
-        this.sim.exit(this.pid(op.pid), op.code);
-        break;
+        return this.call(`exit[${op.code}]`, this.pid(op.pid), (p) => s.exit(p, op.code));
       case 'kill':
-        this.sim.kill(this.pid(op.pid), op.sig);
-        break;
+        return this.call(`kill[${op.sig}]`, this.pid(op.pid), (p) => s.kill(p, op.sig));
       case 'charge':
-        this.charge(this.pid(op.pid), op.bytes);
-        break;
+        return this.call(`charge[${op.bytes}]`, this.chargerPid(op.pid), (p) => this.charge(p, op.bytes));
       case 'uncharge':
-        this.uncharge(this.pid(op.pid), op.bytes);
-        break;
+        return this.call(`uncharge[${op.bytes}]`, this.chargerPid(op.pid), (p) => this.uncharge(p, op.bytes));
     }
   }
 
@@ -179,7 +209,7 @@ export class World {
   private pickFile(cg: Cgroup, i: number, anyFile: boolean): number {
     if (anyFile) return i % WRITE_FILES.length;
     const names = new Set(this.sim.fs.readdirSync(cg.fsPath));
-    const have = WRITE_FILES.map((f, idx) => (names.has(f.name) ? idx : -1)).filter((idx) => idx >= 0);
+    const have = WRITE_FILES.flatMap((f, idx) => (names.has(f.name) ? Array.from({ length: f.weight ?? 1 }, () => idx) : []));
     return have.length > 0 ? have[i % have.length]! : i % WRITE_FILES.length;
   }
 
@@ -197,13 +227,18 @@ export class World {
     this.sim.charge(pid, bytes);
     if (!who) throw new Error(`charge(${pid}) succeeded for a task that is not live`);
     this.rss.set(who.tgid, (this.rss.get(who.tgid) ?? 0n) + bytes);
-    if (!who.css) return;
+    const pages = pagesOf(bytes);
+    if (!who.css || pages === 0n) return;
     const m = this.memLedger.get(who.tgid) ?? new Map<CssImpl<unknown>, bigint>();
     this.memLedger.set(who.tgid, m);
-    m.set(who.css, (m.get(who.css) ?? 0n) + pagesOf(bytes));
+    m.set(who.css, (m.get(who.css) ?? 0n) + pages);
   }
 
-  /** uncharge: at most the process's rss, and only what it charged to its current css. */
+  /**
+   * uncharge: at most the process's rss, rounded up to pages, taken from
+   * its current css first, then from the groups it charged before (in the
+   * order it first charged them).
+   */
   private uncharge(pid: number, bytes: bigint): void {
     const who = this.memCssOf(pid);
     this.sim.uncharge(pid, bytes);
@@ -213,9 +248,14 @@ export class World {
     this.rss.set(who.tgid, rss - amount);
     const m = this.memLedger.get(who.tgid);
     if (!who.css || !m) return;
-    const have = m.get(who.css) ?? 0n;
-    const want = pagesOf(amount);
-    m.set(who.css, have - (want < have ? want : have));
+    let want = pagesOf(amount);
+    for (const c of [who.css, ...[...m.keys()].filter((x) => x !== who.css)]) {
+      const have = m.get(c) ?? 0n;
+      const take = want < have ? want : have;
+      want -= take;
+      if (have - take > 0n) m.set(c, have - take);
+      else m.delete(c);
+    }
   }
 
   /** After each step: processes that ended released their memory; new zombies keep the pids css they had. */

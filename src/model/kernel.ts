@@ -45,6 +45,8 @@ export class Kernel {
   /** Tasks frozen by each freezing agent (v1 freezer hierarchies). */
   readonly frozenBy = new Map<string, Set<number>>();
   readonly releaseLog: ReleaseEvent[] = [];
+  /** Thread-group leaders holding signals until they are thawed or continued. */
+  readonly pendingTasks = new Set<Task>();
   private readonly listeners = new Set<(e: KernelEvent) => void>();
   private lastPid = 0;
   private lastIno = 0;
@@ -82,7 +84,7 @@ export class Kernel {
     init.threads.add(init);
     this.tasks.set(1, init);
     for (const h of this.hierarchies) {
-      h.root.tasks.add(init);
+      h.root.addTask(init);
       init.cgroups.set(h, h.root);
     }
     for (const h of this.hierarchies) for (const c of h.controllers) {

@@ -1,7 +1,7 @@
 import type { AttachSet } from '../core/controller.js';
 import type { Cgroup, CssImpl } from './cgroup.js';
 import type { Kernel } from './kernel.js';
-import { trackPopulated } from './populated.js';
+import { reportPopulated } from './populated.js';
 import type { Task } from './task.js';
 
 interface Move {
@@ -68,15 +68,13 @@ export function migrate(k: Kernel, dst: Cgroup, tasks: readonly Task[], wholePro
   if (moving.length === 0) return;
   const moves = planMoves(moving, () => dst, h.controllers, wholeProcess);
   canAttachAll(k, moves);
-  const touched = new Set<Cgroup>([dst]);
-  for (const t of moving) touched.add(t.cgroups.get(h)!);
-  trackPopulated(k, touched, () => {
-    for (const t of moving) {
-      t.cgroups.get(h)?.tasks.delete(t);
-      dst.tasks.add(t);
-      t.cgroups.set(h, dst);
-    }
-  });
+  const flips: Cgroup[] = [];
+  for (const t of moving) {
+    flips.push(...dst.addTask(t));
+    flips.push(...(t.cgroups.get(h)?.removeTask(t) ?? []));
+    t.cgroups.set(h, dst);
+  }
+  reportPopulated(k, flips);
   attachAll(k, moves);
   k.afterFreezeChange?.();
 }

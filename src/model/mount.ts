@@ -117,7 +117,7 @@ export function mountCgroup(k: Kernel, fstype: 'cgroup' | 'cgroup2', mountPoint:
   h.root.cloneChildrenFlag = o.cloneChildren;
   for (const t of k.tasks.values()) {
     if (t.exited) continue;
-    h.root.tasks.add(t);
+    h.root.addTask(t);
     t.cgroups.set(h, h.root);
   }
   for (const c of o.controllers) moveCtrl(k, c, h);

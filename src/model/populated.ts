@@ -2,26 +2,17 @@ import type { Cgroup } from './cgroup.js';
 import type { Kernel } from './kernel.js';
 
 /**
- * Runs `fn`, which adds or removes tasks or cgroups, and afterwards reports
- * what changed the way the kernel does: a `cgroup.events` modification for
- * every v2 cgroup whose populated state flipped, and on v1 a release
- * notification for every cgroup with notify_on_release that became empty.
+ * Report populated-state flips the way the kernel does: a `cgroup.events`
+ * modification for every non-root v2 cgroup that flipped, and on v1 a
+ * release notification for every cgroup with notify_on_release that became
+ * empty. `flips` come from Cgroup.addTask/removeTask.
  */
-export function trackPopulated<T>(k: Kernel, touched: Iterable<Cgroup>, fn: () => T): T {
-  const before = new Map<Cgroup, boolean>();
-  for (const cg of touched) for (const a of cg.ancestorsAndSelf()) if (!before.has(a)) before.set(a, a.populated);
-  const out = fn();
-  for (const [cg, was] of before) {
-    if (cg.dead) continue;
-    const now = cg.populated;
-    if (now === was) continue;
-    if (cg.version === 2) {
-      if (!cg.isRoot) k.emit({ type: 'modified', path: `${cg.fsPath}/cgroup.events` });
-    } else if (!now) {
-      checkRelease(k, cg);
-    }
+export function reportPopulated(k: Kernel, flips: readonly Cgroup[]): void {
+  for (const cg of flips) {
+    if (cg.dead || cg.isRoot) continue;
+    if (cg.version === 2) k.emit({ type: 'modified', path: `${cg.fsPath}/cgroup.events` });
+    else if (!cg.populated) checkRelease(k, cg);
   }
-  return out;
 }
 
 /** v1 `check_for_release`: notify_on_release set, no live tasks, no children. */

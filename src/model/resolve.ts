@@ -6,7 +6,7 @@ import { MAY_EXEC, mayAccess } from './perm.js';
 import { resolveProc } from './procfs.js';
 import type { Cred, Task } from './task.js';
 import { coreFilesOf } from './core-files.js';
-import { cgroupFiles } from './files.js';
+import { findFile } from './files.js';
 
 /** What a path names in the simulated kernel's filesystem. */
 export type Node =
@@ -80,7 +80,7 @@ export function resolve(k: Kernel, path: string, cred: Cred, actor: Task, syscal
         cg = child;
         continue;
       }
-      const file = cgroupFiles(k, cg, coreFilesOf(cg)).get(name);
+      const file = findFile(k, cg, name, coreFilesOf(cg));
       if (!file) throw new CgroupError('ENOENT', syscall, path);
       if (i !== rest.length - 1) throw new CgroupError('ENOTDIR', syscall, path);
       return { t: 'cgfile', path: norm, cg, file };

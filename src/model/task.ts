@@ -46,6 +46,8 @@ export class Task implements TaskView {
   utimeTicks = 0n;
   stimeTicks = 0n;
   nice = 0;
+  /** Signals held while the task is frozen or stopped, delivered when it can run. */
+  pendingSignals: number[] = [];
   /** On a run queue or running (set by the scheduler; a task without a program sleeps). */
   runnable = false;
   /** sched_setaffinity() mask; undefined = every CPU. */

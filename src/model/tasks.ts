@@ -1,7 +1,7 @@
 import { CgroupError } from '../core/errors.js';
 import type { Cgroup, CssImpl, Hierarchy } from './cgroup.js';
 import type { Kernel } from './kernel.js';
-import { trackPopulated } from './populated.js';
+import { reportPopulated } from './populated.js';
 import { defaultAction, signalNumber } from './signals.js';
 import { Task, type Cred } from './task.js';
 import { vetV2Destination } from './vet.js';
@@ -15,9 +15,6 @@ export interface ForkOptions {
   uid?: number;
   gid?: number;
 }
-
-/** Held while frozen or stopped, delivered when the task can run. */
-const pending = new WeakMap<Task, number[]>();
 
 /**
  * fork()/clone(): the child starts in the parent's cgroups (or `into` on
@@ -66,12 +63,12 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
     t.threads.add(t);
     leader.children.add(tid);
   }
-  trackPopulated(k, targets.values(), () => {
-    for (const [h, cg] of targets) {
-      cg.tasks.add(t);
-      t.cgroups.set(h, cg);
-    }
-  });
+  const flips: Cgroup[] = [];
+  for (const [h, cg] of targets) {
+    flips.push(...cg.addTask(t));
+    t.cgroups.set(h, cg);
+  }
+  reportPopulated(k, flips);
   for (const [h, cg] of targets) {
     for (const c of h.controllers) {
       const css = cg.effectiveCss(c);
@@ -83,12 +80,12 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
 
 /** Take a task out of its cgroups' live lists (it becomes a zombie there or is gone). */
 function leaveCgroups(k: Kernel, t: Task, keepAsZombie: boolean): void {
-  trackPopulated(k, t.cgroups.values(), () => {
-    for (const cg of t.cgroups.values()) {
-      cg.tasks.delete(t);
-      if (keepAsZombie) cg.zombies.add(t);
-    }
-  });
+  const flips: Cgroup[] = [];
+  for (const cg of t.cgroups.values()) {
+    flips.push(...cg.removeTask(t));
+    if (keepAsZombie) cg.zombies.add(t);
+  }
+  reportPopulated(k, flips);
   const svc = k.services();
   for (const [h, cg] of t.cgroups) {
     for (const c of h.controllers) {
@@ -109,7 +106,7 @@ function release(k: Kernel, t: Task): void {
     }
   }
   k.tasks.delete(t.tid);
-  pending.delete(t);
+  k.pendingTasks.delete(t);
   if (!t.isLeader) k.leader(t).threads.delete(t);
   else k.tasks.get(t.ppid)?.children.delete(t.tid);
 }
@@ -191,9 +188,8 @@ function deliver(k: Kernel, leader: Task, n: number): void {
       return;
     case 'terminate':
       if (n !== 9 && (leader.stopped || k.isFrozen(leader))) {
-        const q = pending.get(leader) ?? [];
-        q.push(n);
-        pending.set(leader, q);
+        leader.pendingSignals.push(n);
+        k.pendingTasks.add(leader);
         return;
       }
       if (leader.tid === 1) return;
@@ -203,11 +199,12 @@ function deliver(k: Kernel, leader: Task, n: number): void {
 
 /** Deliver held signals of tasks that can run again. */
 export function flushPending(k: Kernel, leader?: Task): void {
-  const list = leader ? [leader] : [...k.tasks.values()].filter((t) => pending.has(t));
+  const list = leader ? [leader] : [...k.pendingTasks];
   for (const t of list) {
-    const q = pending.get(t);
-    if (!q || t.exited || t.stopped || k.isFrozen(t)) continue;
-    pending.delete(t);
+    if (!k.pendingTasks.has(t) || t.exited || t.stopped || k.isFrozen(t)) continue;
+    const q = t.pendingSignals;
+    t.pendingSignals = [];
+    k.pendingTasks.delete(t);
     for (const n of q) if (!t.exited) deliver(k, t, n);
   }
 }

@@ -44,6 +44,7 @@ export function makeCgroup(k: Kernel, parent: Cgroup, name: string, cred: Cred):
   const owner = { uid: cred.uid, gid: cred.gid, mode: 0o755 };
   const cg = new Cgroup(parent.hier, name, parent, owner, k.ino());
   parent.children.set(name, cg);
+  for (let a: Cgroup | null = parent; a; a = a.parent) a.nrDescendants++;
   const ctrls = parent.version === 2 ? v2ChildCss(k, parent) : parent.hier.controllers;
   for (const c of ctrls) k.createCss(cg, ctrlDef(c)!);
   return cg;
@@ -59,6 +60,7 @@ export function removeCgroup(k: Kernel, cg: Cgroup): void {
   cg.dead = true;
   const parent = cg.parent!;
   parent.children.delete(cg.name);
+  for (let a: Cgroup | null = parent; a; a = a.parent) a.nrDescendants--;
   checkRelease(k, parent);
 }
 

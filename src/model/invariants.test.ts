@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SimKernel } from '../api/sim-kernel.js';
+import { errnoOf, isErrnoCode } from '../core/errno.js';
+import { checkInvariants } from './invariants-check.test-util.js';
+import { type Run, runArb, showOp } from './invariants-ops.test-util.js';
+import { FORK_COUNTERS, diffSnapshots, snapshot } from './invariants-snapshot.test-util.js';
+import { World } from './invariants-world.test-util.js';
+import { KNOWN, KnownFilter } from './invariants-known.test-util.js';
+
+/**
+ * Long random sequences of operations on a simulated kernel, with the
+ * invariants checked after every step (issue 2): only CgroupErrors with a
+ * known errno; a refused operation changes nothing observable; every live
+ * task in exactly one group per hierarchy and listed there; populated,
+ * frozen and nr_descendants consistent; subtree_control within
+ * cgroup.controllers within the parent's subtree_control; no internal
+ * processes; pids.current and memory.current equal to what the tasks
+ * charged. CGKIT_PROPERTY_RUNS (default 100 per layout) and
+ * CGKIT_PROPERTY_OPS (default 60) set the size; CGKIT_PROPERTY_SEED and
+ * CGKIT_PROPERTY_PATH replay a failure that fast-check reported
+ * (CGKIT_PROPERTY_LAYOUT=unified,... picks the layouts).
+ */
+
+const RUNS = Number(process.env['CGKIT_PROPERTY_RUNS'] ?? 100);
+const MAX_OPS = Number(process.env['CGKIT_PROPERTY_OPS'] ?? 60);
+const SEED = process.env['CGKIT_PROPERTY_SEED'];
+const PATH = process.env['CGKIT_PROPERTY_PATH'];
+const LAYOUTS = (process.env['CGKIT_PROPERTY_LAYOUT'] ?? 'unified,hybrid,legacy').split(',');
+
+type Layout = 'unified' | 'hybrid' | 'legacy';
+
+function checkError(e: { code: string; errno: number; syscall: string }, where: string): void {
+  assert.ok(isErrnoCode(e.code), `${where}: error code ${e.code} is not in ERRNO`);
+  assert.equal(e.errno, -errnoOf(e.code), `${where}: errno ${e.errno} does not match ${e.code}`);
+  assert.equal(typeof e.syscall, 'string', `${where}: no syscall`);
+}
+
+/** Apply a run's operations to a fresh kernel, checking everything after each step. */
+function runSequence(layout: Layout, { focus, ops }: Run, known: KnownFilter): void {
+  const w = new World(new SimKernel({ layout }), focus);
+  let prev = snapshot(w.sim);
+  assert.deepEqual(known.filter(checkInvariants(w, prev)), [], 'the initial state');
+  const log: string[] = [];
+  for (const [i, op] of ops.entries()) {
+    const res = w.apply(op);
+    const snap = snapshot(w.sim);
+    log.push(`${i}: ${w.last} -> ${res.error ? res.error.code : 'ok'}   ${showOp(op)}`);
+    const where = () => `after\n${log.slice(-12).join('\n')}`;
+    if (res.error) {
+      checkError(res.error, where());
+      if (res.leeway !== 'anything') {
+        const diff = diffSnapshots(prev, snap, res.leeway === 'fork-counters' ? FORK_COUNTERS : new Set());
+        assert.deepEqual(diff, [], `a refused operation (${res.error.message}) changed state, ${where()}`);
+      }
+    }
+    known.step({ before: prev, after: snap, last: w.last, ok: !res.error });
+    assert.deepEqual(known.filter(checkInvariants(w, snap)), [], where());
+    prev = snap;
+  }
+}
+
+const params: fc.Parameters<[Run]> = {
+  numRuns: RUNS,
+  includeErrorInReport: true,
+  ...(SEED !== undefined ? { seed: Number(SEED) } : {}),
+  ...(PATH !== undefined ? { path: PATH } : {}),
+};
+
+for (const layout of (['unified', 'hybrid', 'legacy'] as const).filter((l) => LAYOUTS.includes(l))) {
+  test(`invariants hold after every step of random operation sequences (${layout})`, (t) => {
+    const excused = new Map<string, number>();
+    try {
+      fc.assert(fc.property(runArb(MAX_OPS), (run) => {
+        const known = new KnownFilter();
+        try {
+          runSequence(layout, run, known);
+        } finally {
+          for (const [id, n] of known.excused) excused.set(id, (excused.get(id) ?? 0) + n);
+        }
+      }), params);
+    } finally {
+      for (const [id, n] of excused) t.diagnostic(`known model bug '${id}' excused ${n} violation(s)`);
+    }
+  });
+}
+
+/** Minimal reproductions of the model bugs excused in KNOWN; todo until the model is fixed. */
+test('known model bug: cgroup.procs lists processes of another thread root\'s threaded subtree', { todo: KNOWN.find((b) => b.id === 'procs')!.why }, async () => {
+  const k = new SimKernel({ layout: 'unified' });
+  await k.fs.mkdir('/sys/fs/cgroup/a');
+  await k.fs.mkdir('/sys/fs/cgroup/a/t');
+  await k.fs.writeFile('/sys/fs/cgroup/a/t/cgroup.type', 'threaded');
+  const pid = k.spawn({ cgroup: '/sys/fs/cgroup/a/t' });
+  assert.equal(await k.fs.readFile('/sys/fs/cgroup/a/cgroup.procs'), `${pid}\n`);
+  assert.equal(await k.fs.readFile('/sys/fs/cgroup/cgroup.procs'), '1\n', 'the root is not the domain of /a/t');
+});
+
+test('known model bug: a thread keeps its old ppid after its process is reparented', { todo: KNOWN.find((b) => b.id === 'thread-ppid')!.why }, () => {
+  const k = new SimKernel({ layout: 'unified' });
+  const parent = k.spawn();
+  const child = k.fork(parent);
+  const thread = k.spawnThread(child);
+  k.exit(parent);
+  assert.equal(k.task(child)?.ppid, 1);
+  assert.equal(k.task(thread)?.ppid, 1);
+});
+
+test('known model bug: enabling +pids does not move the charge of tasks already in the children', { todo: KNOWN.find((b) => b.id === 'pids.current')!.why }, async () => {
+  const k = new SimKernel({ layout: 'unified' });
+  await k.fs.mkdir('/sys/fs/cgroup/a');
+  const pid = k.spawn({ cgroup: '/sys/fs/cgroup/a' });
+  await k.fs.writeFile('/sys/fs/cgroup/cgroup.subtree_control', '+pids');
+  assert.equal(await k.fs.readFile('/sys/fs/cgroup/a/pids.current'), '1\n');
+  k.exit(pid);
+  assert.equal(await k.fs.readFile('/sys/fs/cgroup/a/pids.current'), '0\n');
+});
