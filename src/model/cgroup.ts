@@ -170,7 +170,7 @@ export class Cgroup implements CgroupView {
     this.tasks.add(t);
     if (was) return [];
     const flips: Cgroup[] = [this];
-    for (let c: Cgroup = this, p = c.parent; p; c = p, p = p.parent) {
+    for (let p = this.parent; p; p = p.parent) {
       const pw = p.populated;
       p.nrPopulatedChildren++;
       if (pw) break;
@@ -183,7 +183,7 @@ export class Cgroup implements CgroupView {
   removeTask(t: Task): Cgroup[] {
     if (!this.tasks.delete(t) || this.populated) return [];
     const flips: Cgroup[] = [this];
-    for (let c: Cgroup = this, p = c.parent; p; c = p, p = p.parent) {
+    for (let p = this.parent; p; p = p.parent) {
       p.nrPopulatedChildren--;
       if (p.populated) break;
       flips.push(p);
