@@ -130,12 +130,14 @@ test('freeze is hierarchical and SIGKILL still ends frozen tasks; cgroup.kill em
   await k.fs.mkdir(`${R}/f`);
   await k.fs.mkdir(`${R}/f/g`);
   const a = k.spawn({ cgroup: `${R}/f/g` });
-  k.fork(a);
+  const b = k.fork(a);
+  const c = k.spawn({ cgroup: `${R}/f/g` });
   await k.fs.writeFile(`${R}/f/cgroup.freeze`, '1');
   assert.equal(await k.fs.readFile(`${R}/f/g/cgroup.events`), 'populated 1\nfrozen 1\n');
   assert.equal(k.task(a)?.state, 'frozen');
-  k.kill(a, 'TERM');
-  assert.equal(k.task(a)?.state, 'frozen', 'SIGTERM waits for the thaw');
+  k.kill(c, 'TERM');
+  assert.equal(k.task(c), undefined, 'a fatal signal ends a v2-frozen task at once');
+  assert.equal(k.task(b)?.state, 'frozen');
   assert.equal(await code(k.fs.writeFile(`${R}/f/cgroup.freeze`, '2')), 'ERANGE');
   await k.fs.writeFile(`${R}/f/cgroup.kill`, '1');
   assert.equal(await k.fs.readFile(`${R}/f/cgroup.events`), 'populated 0\nfrozen 1\n');
@@ -168,6 +170,38 @@ test('hybrid layout: v1 hierarchies, tasks sorted, /proc/<pid>/cgroup lines', as
   assert.equal(lines.at(-1), '0::/');
   assert.equal(await code(k.fs.rename(`${R}/cpu/g`, `${R}/cpu/h`)), 'ok');
   assert.equal(await code(k.fs.rename(`${R}/unified`, `${R}/x`)), 'EBUSY');
+});
+
+test('v1 freezer: a FROZEN task holds even SIGKILL until THAWED', async () => {
+  const k = new SimKernel({ layout: 'hybrid' });
+  await k.fs.mkdir(`${R}/freezer/ice`);
+  const pid = k.spawn({ cgroup: `${R}/freezer/ice` });
+  await k.fs.writeFile(`${R}/freezer/ice/freezer.state`, 'FROZEN');
+  assert.equal(await k.fs.readFile(`${R}/freezer/ice/freezer.state`), 'FROZEN\n');
+  k.kill(pid, 'KILL');
+  assert.equal((await k.fs.readFile(`/proc/${pid}/stat`)).split(' ')[2], 'D');
+  await k.fs.writeFile(`${R}/freezer/ice/freezer.state`, 'THAWED');
+  assert.equal(k.task(pid), undefined);
+  assert.equal(await k.fs.readFile(`${R}/freezer/ice/tasks`), '');
+});
+
+test('pids wrap at pid_max to 300 and skip pids in use; kill of a zombie is accepted', () => {
+  const k = new SimKernel({ pidMax: 302 });
+  const pids: number[] = [];
+  for (let i = 0; i < 300; i++) pids.push(k.spawn());
+  assert.deepEqual([pids[0], pids.at(-1)], [2, 301]);
+  assert.throws(() => k.spawn(), (e: unknown) => e instanceof CgroupError && e.code === 'EAGAIN');
+  k.exit(pids[5]!);
+  k.exit(pids.at(-1)!);
+  assert.equal(k.spawn(), 301, 'after a wrap, pids below 300 are not handed out again');
+  k.exit(301);
+  const child = k.fork(pids[0]!);
+  assert.equal(child, 301);
+  k.exit(child);
+  assert.equal(k.task(child)?.state, 'zombie');
+  k.kill(child, 'TERM');
+  assert.equal(k.wait(child), 0);
+  assert.throws(() => k.wait(child), (e: unknown) => e instanceof CgroupError && e.code === 'ECHILD');
 });
 
 test('v1 notify_on_release: the release event names the emptied cgroup', async () => {

@@ -24,6 +24,8 @@ export interface SimKernelOptions {
   memoryBytes?: bigint;
   /** Seed of the kernel's random streams; the cgroup core itself draws none. */
   seed?: number;
+  /** /proc/sys/kernel/pid_max (default 32768): pids wrap from pidMax-1 to 300. */
+  pidMax?: number;
 }
 
 export interface SpawnOptions {
@@ -68,6 +70,7 @@ export class SimKernel {
       ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}),
       ...(opts.mems !== undefined ? { mems: opts.mems } : {}),
       ...(opts.memoryBytes !== undefined ? { memoryBytes: opts.memoryBytes } : {}),
+      ...(opts.pidMax !== undefined ? { pidMax: opts.pidMax } : {}),
     });
     installTaskHooks(this.kernel);
     this.seed = opts.seed;

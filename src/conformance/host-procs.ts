@@ -139,8 +139,10 @@ export class HostProcs implements ProcessAdapter {
     try {
       await this.conn(pid).request({ op: 'alloc', bytes });
     } catch (e) {
-      // The memory cgroup's OOM killer chose this very process.
-      if (await hasExited(pid)) throw new CgroupError('ENOMEM', 'write', undefined, `process ${pid} was killed charging ${bytes} bytes`);
+      // The memory cgroup's OOM killer chose this very process. Its socket
+      // closes as the kill lands, a moment before the exit completes.
+      const died = await waitFor(`process ${pid} to finish exiting`, () => hasExited(pid), 5000).then(() => true, () => false);
+      if (died) throw new CgroupError('ENOMEM', 'write', undefined, `process ${pid} was killed charging ${bytes} bytes`);
       throw e;
     }
   }

@@ -4,7 +4,7 @@ import { type ErrnoCode, errnoOf, isErrnoCode, strerror } from './errno.js';
 export type Syscall =
   | 'mkdir' | 'rmdir' | 'scandir' | 'open' | 'read' | 'write' | 'stat' | 'lstat'
   | 'chown' | 'chmod' | 'rename' | 'watch' | 'fork' | 'clone' | 'kill' | 'mount'
-  | 'prctl' | 'spawn' | 'realpath' | 'readlink' | 'access';
+  | 'prctl' | 'spawn' | 'realpath' | 'readlink' | 'access' | 'wait';
 
 /**
  * The one error type of cgkit. It has the shape of Node's `fs` errors

@@ -93,6 +93,14 @@ export class Cgroup implements CgroupView {
   /** Inode numbers of interface files, assigned on first stat. */
   readonly fileInos = new Map<string, number>();
   dead = false;
+  /** Removed, but zombies still pin it. */
+  dying = false;
+  /** Removed descendants still pinned by zombies. */
+  nrDyingDescendants = 0;
+  /** Their csses, by controller. */
+  readonly nrDyingSubsys = new Map<string, number>();
+  /** Controllers this cgroup had a css for when it was removed. */
+  dyingCtrls: string[] = [];
 
   // cgroup v2 state
   readonly subtreeControl = new Set<string>();

@@ -11,7 +11,7 @@ import { ctrlDef, isThreadedCtrl, sortCtrls } from './registry.js';
 import { cpuStatExtra, cpuStatLocal } from './stat-hooks.js';
 import { killCgroup } from './kill.js';
 import { canBeThreadRoot, cgroupType, controlSet, domCgroup, isThreaded, isValidDomain } from './v2-rules.js';
-import { writeSubtreeControl } from './tree.js';
+import { syncCss, writeSubtreeControl } from './tree.js';
 
 const INT_MAX = 0x7fffffff;
 
@@ -55,7 +55,10 @@ function v2Procs(cg: Cgroup): number[] {
     for (const t of c.tasks) if (t.isLeader) out.push(t.tgid);
   };
   scan(cg);
-  for (const c of cg.descendantsPre()) if (c !== cg && isThreaded(c)) scan(c);
+  const walk = (c: Cgroup) => {
+    for (const ch of c.children.values()) if (isThreaded(ch)) { scan(ch); walk(ch); }
+  };
+  walk(cg);
   return out;
 }
 
@@ -68,8 +71,8 @@ function statLines(k: FileCtx['k'], cg: Cgroup): string {
     if (cg.css.has(d.name)) for (const c of cg.descendantsPre()) if (c.css.has(d.name)) n++;
     lines.push([`nr_subsys_${d.name}`, n]);
   }
-  lines.push(['nr_dying_descendants', 0]);
-  for (const d of subs) lines.push([`nr_dying_subsys_${d.name}`, 0]);
+  lines.push(['nr_dying_descendants', cg.nrDyingDescendants]);
+  for (const d of subs) lines.push([`nr_dying_subsys_${d.name}`, cg.nrDyingSubsys.get(d.name) ?? 0]);
   return formatFlat(lines);
 }
 
@@ -184,4 +187,5 @@ function writeType(cg: Cgroup, text: string, ctx: FileCtx): void {
     throw new CgroupError('ENOTSUP', 'write', ctx.path, 'the parent cannot be a thread root');
   }
   cg.threaded = true;
+  syncCss(ctx.k, [cg], () => { cg.threaded = false; });
 }

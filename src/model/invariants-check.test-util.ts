@@ -66,11 +66,16 @@ export function checkInvariants(w: World, s: Snapshot): string[] {
         if (!liveTids.has(tid)) bad('placement', `${d.path} lists ${tid}, which is not a live task (${byTid.get(tid)?.state ?? 'gone'})`);
       }
     }
+    const h = w.k.mounted().find((x) => x.mountPoint === mp);
     for (const t of live) {
       const at = where.get(t.tid) ?? [];
       const info = t.cgroups.find((c) => c.mountPoint === mp);
       const want = info ? (info.path === '/' ? mp : mp + info.path) : undefined;
       if (at.length !== 1 || at[0] !== want) bad('placement', `task ${t.tid} is listed in [${at}] of ${mp}; it reports ${want}`);
+      // /proc/<tid>/cgroup: the line of this hierarchy (`id:controllers:path`) names the same group.
+      const line = (s.procCgroup.get(t.tid) ?? '').split('\n').find((l) => h && l.startsWith(`${h.id}:`));
+      const path = line?.split(':').slice(2).join(':');
+      if (at.length === 1 && (path === undefined || (path === '/' ? mp : mp + path) !== at[0])) bad('proc-cgroup', `task ${t.tid}: /proc says ${JSON.stringify(line)}, ${mp} lists it in ${at[0]}`);
     }
     // cgroup.procs: v2, each live process in exactly its domain's file; v1, every group holding one of its threads.
     const procsAt = new Map<number, string[]>();
@@ -103,10 +108,18 @@ export function checkInvariants(w: World, s: Snapshot): string[] {
   const populated = (d: Dir) => subtree(d).some((x) => (ownTids.get(x.path) ?? []).length > 0);
   const v2Frozen = (d: Dir) => ancestorsAndSelf(d).some((x) => x.files.get('cgroup.freeze') === '1\n');
 
+  // A removed group stays dying while a zombie still pins it.
+  const dyingAt = new Map<Cgroup, number>();
+  const pinned = new Set<Cgroup>();
+  for (const t of w.k.tasks.values()) if (t.exited) for (const cg of t.cgroups.values()) if (cg.dead) pinned.add(cg);
+  for (const cg of pinned) for (let a = cg.parent; a; a = a.parent) dyingAt.set(a, (dyingAt.get(a) ?? 0) + 1);
+
   for (const d of s.dirs.values()) {
-    if (d.version === 2) checkV2(d, dir(d.parent), populated(d), v2Frozen(d), subtree(d).length - 1, ownTids.get(d.path) ?? [], bad);
+    const cg = internal.get(d.path);
+    const counts = { descendants: subtree(d).length - 1, dying: cg ? dyingAt.get(cg) ?? 0 : 0 };
+    if (d.version === 2) checkV2(d, dir(d.parent), populated(d), v2Frozen(d), counts, ownTids.get(d.path) ?? [], bad);
     else checkFreezerV1(d, ancestorsAndSelf(d), bad);
-    checkCounters(w, d, internal.get(d.path), bad);
+    checkCounters(w, d, cg, bad);
   }
 
   // Tasks: frozen state, zombies awaiting a live parent, threads sharing their process's parent.
@@ -135,7 +148,9 @@ export function checkInvariants(w: World, s: Snapshot): string[] {
   return out;
 }
 
-function checkV2(d: Dir, parent: Dir | undefined, populated: boolean, frozen: boolean, nDesc: number, own: number[], bad: (id: string, detail: string) => void): void {
+type Bad = (id: string, detail: string) => void;
+
+function checkV2(d: Dir, parent: Dir | undefined, populated: boolean, frozen: boolean, n: { descendants: number; dying: number }, own: number[], bad: Bad): void {
   const ctl = words(d.files.get('cgroup.controllers'));
   const sub = words(d.files.get('cgroup.subtree_control'));
   const type = d.files.get('cgroup.type')?.trim();
@@ -155,12 +170,12 @@ function checkV2(d: Dir, parent: Dir | undefined, populated: boolean, frozen: bo
     if (ev.get('frozen') !== (frozen ? '1' : '0')) bad('frozen', `${d.path}: cgroup.events frozen ${ev.get('frozen')}, freeze requested on it or above: ${frozen}`);
   }
   const st = keyed(d.files.get('cgroup.stat'));
-  if (st.get('nr_descendants') !== String(nDesc)) bad('nr_descendants', `${d.path}: cgroup.stat nr_descendants ${st.get('nr_descendants')}, really ${nDesc}`);
-  if (st.get('nr_dying_descendants') !== '0') bad('nr_descendants', `${d.path}: nr_dying_descendants ${st.get('nr_dying_descendants')}`);
+  if (st.get('nr_descendants') !== String(n.descendants)) bad('nr_descendants', `${d.path}: cgroup.stat nr_descendants ${st.get('nr_descendants')}, really ${n.descendants}`);
+  if (st.get('nr_dying_descendants') !== String(n.dying)) bad('nr_descendants', `${d.path}: nr_dying_descendants ${st.get('nr_dying_descendants')}, removed groups below still holding zombies: ${n.dying}`);
 }
 
 /** v1 freezer: instant freezing, so FROZEN exactly when the group or a parent asked. */
-function checkFreezerV1(d: Dir, chain: Dir[], bad: (id: string, detail: string) => void): void {
+function checkFreezerV1(d: Dir, chain: Dir[], bad: Bad): void {
   const state = d.files.get('freezer.state');
   if (state === undefined) return;
   const self = d.files.get('freezer.self_freezing') === '1\n';
@@ -177,7 +192,7 @@ function checkFreezerV1(d: Dir, chain: Dir[], bad: (id: string, detail: string) 
  * memory.current / usage_in_bytes: the pages each live process charged to
  * this css or below (charges stay where they were made).
  */
-function checkCounters(w: World, d: Dir, cg: Cgroup | undefined, bad: (id: string, detail: string) => void): void {
+function checkCounters(w: World, d: Dir, cg: Cgroup | undefined, bad: Bad): void {
   const pidsText = d.files.get('pids.current');
   if (pidsText !== undefined && cg) {
     const css = cg.css.get('pids');
@@ -192,9 +207,8 @@ function checkCounters(w: World, d: Dir, cg: Cgroup | undefined, bad: (id: strin
   const memText = d.files.get(d.version === 2 ? 'memory.current' : 'memory.usage_in_bytes');
   if (memText !== undefined && cg) {
     const css = cg.css.get('memory');
-    let pages = 0n;
-    for (const m of w.memLedger.values()) for (const [c, n] of m) if (css && chainHas(c, css)) pages += n;
-    if (memText !== `${pages * 4096n}\n`) bad('memory.current', `${d.path}: ${memText.trim()} bytes charged, the processes' charges here and below: ${pages * 4096n}`);
+    const want = css ? w.memory.usage(css) : 0n;
+    if (memText !== `${want}\n`) bad('memory.current', `${d.path}: ${memText.trim()} bytes charged, the processes' charges here and below: ${want}`);
     const sw = d.files.get('memory.memsw.usage_in_bytes');
     if (sw !== undefined && sw !== memText) bad('memory.current', `${d.path}: memsw.usage ${sw.trim()} differs from usage ${memText.trim()} without swap`);
   }

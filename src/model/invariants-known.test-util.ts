@@ -1,11 +1,12 @@
 import type { Snapshot } from './invariants-snapshot.test-util.js';
 
 /**
- * Model bugs the invariant test has found and reported, each excused only
- * where it shows: by invariant id, by the shape of the violation, and
- * (for bugs that corrupt state for the rest of a run) only after the step
- * that triggers it. invariants.test.ts has a failing reproduction of each,
- * marked todo; remove the entry when the model is fixed.
+ * Model bugs the invariant test has found and reported but that are not
+ * fixed yet, each excused only where it shows: by invariant id, by the
+ * shape of the violation, and (for bugs that corrupt state for the rest of
+ * a run) only after the step that triggers it. Each gets a failing
+ * reproduction in invariants.test.ts, marked todo, and the test prints how
+ * many violations each excused; remove the entry when the model is fixed.
  */
 
 export interface StepContext {
@@ -24,37 +25,12 @@ export interface KnownBug {
   match: (violation: string) => boolean;
 }
 
-const populatedChild = (s: Snapshot, dir: string): boolean =>
-  (s.dirs.get(dir)?.children ?? []).some((c) => s.dirs.get(c)?.files.get('cgroup.events')?.startsWith('populated 1') === true);
-
-export const KNOWN: readonly KnownBug[] = [
-  {
-    id: 'procs',
-    why: 'a v2 cgroup.procs also lists the processes of threaded groups whose thread root is a descendant (v2Procs scans every threaded descendant; the kernel lists only threaded csets whose domain is this cgroup)',
-    match: (v) => {
-      const m = /is listed in cgroup\.procs of \[(.*)\], its domain is (.*)$/.exec(v);
-      if (!m) return false;
-      const at = m[1]!.split(',');
-      return at.includes(m[2]!) && at.every((p) => p === m[2] || m[2]!.startsWith(`${p}/`));
-    },
-  },
-  {
-    id: 'thread-ppid',
-    why: 'a thread keeps its old ppid when its process is reparented to init (the kernel sets real_parent of every thread)',
-    match: (v) => v.endsWith(' has 1'),
-  },
-  {
-    id: 'pids.current',
-    why: "enabling +pids in a cgroup.subtree_control does not move the charge of tasks already below the children (applyControl takes the task's css after creating the new one, so src === dst and attach is skipped); pids.current reads too low, negative once they exit",
-    trigger: (c) => {
-      const m = /^write "(.*)" > (.*)\/cgroup\.subtree_control/.exec(c.last);
-      if (!c.ok || !m || !m[1]!.includes('+pids')) return false;
-      const was = c.before.dirs.get(m[2]!)?.files.get('cgroup.subtree_control') ?? '';
-      return !was.split(/\s+/).includes('pids') && populatedChild(c.before, m[2]!);
-    },
-    match: () => true,
-  },
-];
+/**
+ * Empty while every bug the test has found is fixed (their reproductions
+ * are regression tests in invariants.test.ts). An entry looks like
+ * `{ id: 'pids.current', why: '...', trigger: (c) => ..., match: (v) => ... }`.
+ */
+export const KNOWN: readonly KnownBug[] = [];
 
 /** Tracks which known bugs a run has triggered and how many violations each excused. */
 export class KnownFilter {

@@ -17,7 +17,8 @@ export type Op =
   | { op: 'fork' | 'thread' | 'wait'; pid: number }
   | { op: 'exit'; pid: number; code: number }
   | { op: 'kill'; pid: number; sig: string | number }
-  | { op: 'charge' | 'uncharge'; pid: number; bytes: bigint };
+  | { op: 'charge' | 'uncharge'; pid: number; bytes: bigint }
+  | { op: 'limit'; pid: number; value: string };
 
 export type MigrateFile = 'cgroup.procs' | 'cgroup.threads' | 'tasks';
 
@@ -102,6 +103,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('exit' as const), pid: nat, code: fc.nat({ max: 255 }) }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('kill' as const), pid: nat, sig: fc.constantFrom(...SIGNALS) }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant('charge' as const), pid: nat, bytes: fc.constantFrom(0n, 1n, 4096n, 5000n, 8192n, 65536n, 1n << 20n, -1n) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('limit' as const), pid: nat, value: fc.constantFrom('0', '4096', '8192', '16K', '64K', '1M', 'max') }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('uncharge' as const), pid: nat, bytes: fc.constantFrom(1n, 4096n, 8192n, 1n << 20n, 1n << 40n) }) },
 );
 

@@ -45,6 +45,8 @@ export interface Snapshot {
   /** Per mount point, directories parents first. */
   byMount: Map<string, Dir[]>;
   tasks: ReturnType<Sim['ps']>;
+  /** tid -> /proc/<tid>/cgroup. */
+  procCgroup: Map<number, string>;
   /** Flat view for comparing two snapshots. */
   flat: Map<string, string>;
 }
@@ -89,12 +91,16 @@ export function snapshot(sim: Sim): Snapshot {
     walk(m.mountPoint, null);
   }
   const tasks = sim.ps();
+  const procCgroup = new Map<number, string>();
   for (const t of tasks) {
     const where = t.cgroups.map((c) => `${c.mountPoint}:${c.path}`).join(' ');
     flat.set(`T ${t.tid}`, `tgid=${t.tgid} ppid=${t.ppid} uid=${t.uid} ${t.state} ${where}`);
+    const text = read(sim, `/proc/${t.tid}/cgroup`);
+    procCgroup.set(t.tid, text);
+    flat.set(`P ${t.tid}`, text);
   }
   flat.set('releases', String(sim.releases.length));
-  return { dirs, byMount, tasks, flat };
+  return { dirs, byMount, tasks, procCgroup, flat };
 }
 
 /** Keys whose values differ between two snapshots (first `limit`), ignoring files named in `ignore`. */

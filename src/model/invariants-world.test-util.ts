@@ -3,6 +3,7 @@ import type { Cgroup, CssImpl, Hierarchy } from './cgroup.js';
 import type { Kernel } from './kernel.js';
 import type { ModelFs } from './model-fs.js';
 import type { Task } from './task.js';
+import { MemoryShadow } from './invariants-memory.test-util.js';
 import { type Op, PID_EXTRAS, PID_TEXT_EXTRAS, WRITE_FILES, valueFor } from './invariants-ops.test-util.js';
 
 /** What the property test needs of a SimKernel (model/ may not import api/; SimKernel fits this shape). */
@@ -40,18 +41,14 @@ export interface Outcome {
   leeway: FailureLeeway;
 }
 
-const PAGE = 4096n;
-const pagesOf = (bytes: bigint) => (bytes <= 0n ? 0n : (bytes + PAGE - 1n) / PAGE);
-
 /**
  * A SimKernel under test plus the test's own records of what the kernel
- * should hold: the memory each process charged to which css (charges stay
- * where they were made), and the pids css each zombie was charged to when
- * it exited (a zombie keeps its css until reaped).
+ * should hold: the memory each process charged (MemoryShadow), and the
+ * pids css each zombie was charged to when it exited (a zombie keeps its
+ * css until reaped, even when controllers are enabled or disabled above).
  */
 export class World {
-  readonly memLedger = new Map<number, Map<CssImpl<unknown>, bigint>>();
-  readonly rss = new Map<number, bigint>();
+  readonly memory = new MemoryShadow();
   readonly zombiePids = new Map<Task, CssImpl<unknown> | undefined>();
 
   /** What the last operation did, resolved (path and text, or call), for failure reports. */
@@ -172,7 +169,7 @@ export class World {
         const cg = this.group(op.h, op.g);
         this.last = `chown ${op.uid} ${cg.fsPath} and its delegation files`;
         s.fs.chownSync(cg.fsPath, op.uid, op.uid);
-        const names = new Set(s.fs.readdirSync(cg.fsPath));
+        const names = new Set(s.fs.readdirEntriesSync(cg.fsPath).filter((e) => !e.isDirectory).map((e) => e.name));
         for (const f of ['cgroup.procs', 'cgroup.threads', 'cgroup.subtree_control', 'tasks']) {
           if (names.has(f)) s.fs.chownSync(`${cg.fsPath}/${f}`, op.uid, op.uid);
         }
@@ -202,13 +199,28 @@ export class World {
         return this.call(`charge[${op.bytes}]`, this.chargerPid(op.pid), (p) => this.charge(p, op.bytes));
       case 'uncharge':
         return this.call(`uncharge[${op.bytes}]`, this.chargerPid(op.pid), (p) => this.uncharge(p, op.bytes));
+      case 'limit':
+        return this.limit(this.chargerPid(op.pid), op.value);
+    }
+  }
+
+  /** Set a memory limit on the nearest group above a task that has one (to provoke OOM kills). */
+  private limit(pid: number, value: string): void {
+    const h = this.k.hierarchyOf('memory');
+    const t = this.k.tasks.get(pid);
+    this.last = `limit(${pid})`;
+    if (!h || !t) return;
+    const file = h.version === 2 ? 'memory.max' : 'memory.limit_in_bytes';
+    for (let cg = t.cgroups.get(h); cg && !cg.isRoot; cg = cg.parent ?? undefined) {
+      if (!this.sim.fs.readdirEntriesSync(cg.fsPath).some((e) => e.name === file && !e.isDirectory)) continue;
+      return this.write(`${cg.fsPath}/${file}`, h.version === 1 && value === 'max' ? '-1' : value, null);
     }
   }
 
   /** A file of WRITE_FILES: one the group has, unless `anyFile` (then possibly absent). */
   private pickFile(cg: Cgroup, i: number, anyFile: boolean): number {
     if (anyFile) return i % WRITE_FILES.length;
-    const names = new Set(this.sim.fs.readdirSync(cg.fsPath));
+    const names = new Set(this.sim.fs.readdirEntriesSync(cg.fsPath).filter((e) => !e.isDirectory).map((e) => e.name));
     const have = WRITE_FILES.flatMap((f, idx) => (names.has(f.name) ? Array.from({ length: f.weight ?? 1 }, () => idx) : []));
     return have.length > 0 ? have[i % have.length]! : i % WRITE_FILES.length;
   }
@@ -226,47 +238,19 @@ export class World {
     const who = this.memCssOf(pid);
     this.sim.charge(pid, bytes);
     if (!who) throw new Error(`charge(${pid}) succeeded for a task that is not live`);
-    this.rss.set(who.tgid, (this.rss.get(who.tgid) ?? 0n) + bytes);
-    const pages = pagesOf(bytes);
-    if (!who.css || pages === 0n) return;
-    const m = this.memLedger.get(who.tgid) ?? new Map<CssImpl<unknown>, bigint>();
-    this.memLedger.set(who.tgid, m);
-    m.set(who.css, (m.get(who.css) ?? 0n) + pages);
+    this.memory.charged(who.tgid, who.css, bytes);
   }
 
-  /**
-   * uncharge: at most the process's rss, rounded up to pages, taken from
-   * its current css first, then from the groups it charged before (in the
-   * order it first charged them).
-   */
   private uncharge(pid: number, bytes: bigint): void {
     const who = this.memCssOf(pid);
     this.sim.uncharge(pid, bytes);
     if (!who) throw new Error(`uncharge(${pid}) succeeded for a task that is not live`);
-    const rss = this.rss.get(who.tgid) ?? 0n;
-    const amount = bytes > rss ? rss : bytes;
-    this.rss.set(who.tgid, rss - amount);
-    const m = this.memLedger.get(who.tgid);
-    if (!who.css || !m) return;
-    let want = pagesOf(amount);
-    for (const c of [who.css, ...[...m.keys()].filter((x) => x !== who.css)]) {
-      const have = m.get(c) ?? 0n;
-      const take = want < have ? want : have;
-      want -= take;
-      if (have - take > 0n) m.set(c, have - take);
-      else m.delete(c);
-    }
+    this.memory.uncharged(who.tgid, who.css, bytes);
   }
 
   /** After each step: processes that ended released their memory; new zombies keep the pids css they had. */
   private sync(): void {
-    for (const tgid of [...this.memLedger.keys()]) {
-      const t = this.k.tasks.get(tgid);
-      if (!t || t.exited) {
-        this.memLedger.delete(tgid);
-        this.rss.delete(tgid);
-      }
-    }
+    this.memory.prune((tgid) => this.k.tasks.get(tgid)?.exited === false);
     const pidsH = this.k.hierarchyOf('pids');
     for (const t of this.k.tasks.values()) {
       if (t.exited && !this.zombiePids.has(t)) this.zombiePids.set(t, pidsH ? t.cgroups.get(pidsH)?.effectiveCss('pids') : undefined);

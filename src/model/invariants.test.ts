@@ -7,7 +7,7 @@ import { checkInvariants } from './invariants-check.test-util.js';
 import { type Run, runArb, showOp } from './invariants-ops.test-util.js';
 import { FORK_COUNTERS, diffSnapshots, snapshot } from './invariants-snapshot.test-util.js';
 import { World } from './invariants-world.test-util.js';
-import { KNOWN, KnownFilter } from './invariants-known.test-util.js';
+import { KnownFilter } from './invariants-known.test-util.js';
 
 /**
  * Long random sequences of operations on a simulated kernel, with the
@@ -86,8 +86,8 @@ for (const layout of (['unified', 'hybrid', 'legacy'] as const).filter((l) => LA
   });
 }
 
-/** Minimal reproductions of the model bugs excused in KNOWN; todo until the model is fixed. */
-test('known model bug: cgroup.procs lists processes of another thread root\'s threaded subtree', { todo: KNOWN.find((b) => b.id === 'procs')!.why }, async () => {
+/** Bugs this test found in the model (fixed): their minimal reproductions, kept as regression tests. */
+test('found: cgroup.procs lists only the processes whose domain is this cgroup', async () => {
   const k = new SimKernel({ layout: 'unified' });
   await k.fs.mkdir('/sys/fs/cgroup/a');
   await k.fs.mkdir('/sys/fs/cgroup/a/t');
@@ -97,7 +97,7 @@ test('known model bug: cgroup.procs lists processes of another thread root\'s th
   assert.equal(await k.fs.readFile('/sys/fs/cgroup/cgroup.procs'), '1\n', 'the root is not the domain of /a/t');
 });
 
-test('known model bug: a thread keeps its old ppid after its process is reparented', { todo: KNOWN.find((b) => b.id === 'thread-ppid')!.why }, () => {
+test('found: every thread of a reparented process gets the new parent', () => {
   const k = new SimKernel({ layout: 'unified' });
   const parent = k.spawn();
   const child = k.fork(parent);
@@ -107,7 +107,7 @@ test('known model bug: a thread keeps its old ppid after its process is reparent
   assert.equal(k.task(thread)?.ppid, 1);
 });
 
-test('known model bug: enabling +pids does not move the charge of tasks already in the children', { todo: KNOWN.find((b) => b.id === 'pids.current')!.why }, async () => {
+test('found: enabling +pids moves the charge of the tasks already below', async () => {
   const k = new SimKernel({ layout: 'unified' });
   await k.fs.mkdir('/sys/fs/cgroup/a');
   const pid = k.spawn({ cgroup: '/sys/fs/cgroup/a' });

@@ -11,6 +11,8 @@ export interface KernelOptions {
   mems?: number;
   memoryBytes?: bigint;
   blockDevices?: string[];
+  /** /proc/sys/kernel/pid_max: pids run up to pidMax-1, then wrap to 300 (default 32768). */
+  pidMax?: number;
 }
 
 /** A v1 release notification: the kernel would exec `agent` with `path` as argv[1]. */
@@ -49,6 +51,8 @@ export class Kernel {
   readonly pendingTasks = new Set<Task>();
   private readonly listeners = new Set<(e: KernelEvent) => void>();
   private lastPid = 0;
+  private readonly pidMax: number;
+  private pendingEvents: KernelEvent[] = [];
   private lastIno = 0;
   /** Clock ticks (USER_HZ) since boot, advanced by the scheduler. */
   ticks = 0;
@@ -59,6 +63,10 @@ export class Kernel {
     this.mems = range(opts.mems ?? 1);
     this.memoryBytes = opts.memoryBytes ?? 8n << 30n;
     this.blockDevices = opts.blockDevices ?? ['8:0', '8:16'];
+    this.pidMax = opts.pidMax ?? 32768;
+    if (!Number.isInteger(this.pidMax) || this.pidMax < 301 || this.pidMax > 4194304) {
+      throw new CgroupError('EINVAL', 'mount', undefined, `pid_max must be 301..4194304, not ${this.pidMax}`);
+    }
     const built = opts.layout.controllers;
     this.known = ALL_CONTROLLERS.filter((c) => !built || built.includes(c.name));
     const bound = new Set<string>();
@@ -89,6 +97,7 @@ export class Kernel {
     }
     for (const h of this.hierarchies) for (const c of h.controllers) {
       const css = h.root.css.get(c)!;
+      init.css.set(c, css);
       css.def.fork?.(css, init, this.services());
     }
   }
@@ -103,10 +112,10 @@ export class Kernel {
     return ++this.lastIno;
   }
 
+  /** alloc_pid(): the next free pid after the last one, wrapping from pid_max-1 to 300 (RESERVED_PIDS). */
   allocPid(): number {
-    const max = 4194304;
-    for (let i = 0; i < max; i++) {
-      this.lastPid = this.lastPid >= max ? 2 : this.lastPid + 1;
+    for (let i = 0; i < this.pidMax; i++) {
+      this.lastPid = this.lastPid + 1 >= this.pidMax ? 300 : this.lastPid + 1;
       if (!this.tasks.has(this.lastPid)) return this.lastPid;
     }
     throw new CgroupError('EAGAIN', 'fork', undefined, 'no free pid');
@@ -148,6 +157,30 @@ export class Kernel {
     cg.css.set(def.name, css);
     def.online?.(css, k);
     return css;
+  }
+
+  /**
+   * A removed cgroup stays "dying" while zombies still pin it (the kernel's
+   * nr_dying_descendants); the last one's release buries it.
+   */
+  markDying(cg: Cgroup, ctrls: string[]): void {
+    if (cg.zombies.size === 0) return;
+    cg.dying = true;
+    cg.dyingCtrls = ctrls;
+    this.countDying(cg, 1);
+  }
+
+  buryDying(cg: Cgroup): void {
+    if (!cg.dying) return;
+    cg.dying = false;
+    this.countDying(cg, -1);
+  }
+
+  private countDying(cg: Cgroup, d: number): void {
+    for (let a = cg.parent; a; a = a.parent) {
+      a.nrDyingDescendants += d;
+      for (const c of cg.dyingCtrls) a.nrDyingSubsys.set(c, (a.nrDyingSubsys.get(c) ?? 0) + d);
+    }
   }
 
   killCss(cg: Cgroup, ctrl: string): void {
@@ -204,9 +237,22 @@ export class Kernel {
     return () => this.listeners.delete(fn);
   }
 
+  /**
+   * Record an event. Listeners hear it after the current operation has
+   * finished (in a microtask, in order), as the kernel defers file
+   * notifications: a listener never sees, or re-enters, a half-done change.
+   */
   emit(e: KernelEvent): void {
     if (e.type === 'release') this.releaseLog.push(e.event);
-    for (const fn of this.listeners) fn(e);
+    if (this.listeners.size === 0) return;
+    this.pendingEvents.push(e);
+    if (this.pendingEvents.length === 1) queueMicrotask(() => this.deliverEvents());
+  }
+
+  private deliverEvents(): void {
+    const batch = this.pendingEvents;
+    this.pendingEvents = [];
+    for (const e of batch) for (const fn of this.listeners) fn(e);
   }
 }
 

@@ -4,28 +4,28 @@ import type { Kernel } from './kernel.js';
 import { reportPopulated } from './populated.js';
 import type { Task } from './task.js';
 
-interface Move {
-  dst: CssImpl<unknown>;
-  /** Tasks grouped by the css they leave. */
-  bySrc: Map<CssImpl<unknown>, Task[]>;
+type AnyCss = CssImpl<unknown>;
+
+/** One controller's part of a migration: the css the tasks go to, grouped by the css they leave. */
+export interface Move {
+  dst: AnyCss;
+  bySrc: Map<AnyCss, Task[]>;
   set: AttachSet;
 }
 
 /**
- * Plan the css changes for moving `tasks` into `dst` (or into `targetOf(t)`):
- * one entry per controller whose css differs for some task.
+ * Plan the css changes for `tasks`: for each controller, the tasks whose
+ * css (their css_set entry, `t.css`) differs from `target(t, ctrl)`.
  */
-export function planMoves(tasks: readonly Task[], targetOf: (t: Task) => Cgroup, ctrls: readonly string[], wholeProcess: boolean): Move[] {
-  const moves = new Map<string, Move>();
+export function planMoves(tasks: readonly Task[], ctrls: readonly string[], target: (t: Task, ctrl: string) => AnyCss | undefined, wholeProcess: boolean): Move[] {
+  const moves = new Map<AnyCss, Move>();
   for (const c of ctrls) {
     for (const t of tasks) {
-      const h = targetOf(t).hier;
-      const from = t.cgroups.get(h)?.effectiveCss(c);
-      const to = targetOf(t).effectiveCss(c);
+      const from = t.css.get(c);
+      const to = target(t, c);
       if (!from || !to || from === to) continue;
-      const key = `${c}:${to.cgroup.ino}`;
-      let m = moves.get(key);
-      if (!m) moves.set(key, (m = { dst: to, bySrc: new Map(), set: { tasks: [], wholeProcess } }));
+      let m = moves.get(to);
+      if (!m) moves.set(to, (m = { dst: to, bySrc: new Map(), set: { tasks: [], wholeProcess } }));
       const list = m.bySrc.get(from) ?? [];
       list.push(t);
       m.bySrc.set(from, list);
@@ -35,7 +35,7 @@ export function planMoves(tasks: readonly Task[], targetOf: (t: Task) => Cgroup,
   return [...moves.values()];
 }
 
-/** Ask every controller; cancel those that agreed when a later one refuses. */
+/** can_attach for every controller; cancel those that agreed when a later one refuses. */
 export function canAttachAll(k: Kernel, moves: readonly Move[]): void {
   const svc = k.services();
   const done: Move[] = [];
@@ -50,10 +50,14 @@ export function canAttachAll(k: Kernel, moves: readonly Move[]): void {
   }
 }
 
+/** attach for every controller, and the tasks' css_set entries follow. */
 export function attachAll(k: Kernel, moves: readonly Move[]): void {
   const svc = k.services();
   for (const m of moves) {
-    for (const [src, list] of m.bySrc) m.dst.def.attach?.(m.dst, src, { tasks: list, wholeProcess: m.set.wholeProcess }, svc);
+    for (const [src, list] of m.bySrc) {
+      for (const t of list) t.css.set(m.dst.ctrl, m.dst);
+      m.dst.def.attach?.(m.dst, src, { tasks: list, wholeProcess: m.set.wholeProcess }, svc);
+    }
   }
 }
 
@@ -66,7 +70,7 @@ export function migrate(k: Kernel, dst: Cgroup, tasks: readonly Task[], wholePro
   const h = dst.hier;
   const moving = tasks.filter((t) => !t.exited && t.cgroups.get(h) !== dst);
   if (moving.length === 0) return;
-  const moves = planMoves(moving, () => dst, h.controllers, wholeProcess);
+  const moves = planMoves(moving, h.controllers, (_t, c) => dst.effectiveCss(c), wholeProcess);
   canAttachAll(k, moves);
   const flips: Cgroup[] = [];
   for (const t of moving) {
@@ -74,7 +78,7 @@ export function migrate(k: Kernel, dst: Cgroup, tasks: readonly Task[], wholePro
     flips.push(...(t.cgroups.get(h)?.removeTask(t) ?? []));
     t.cgroups.set(h, dst);
   }
-  reportPopulated(k, flips);
   attachAll(k, moves);
+  reportPopulated(k, flips);
   k.afterFreezeChange?.();
 }

@@ -64,6 +64,7 @@ function canRebind(k: Kernel, ctrl: string, into: Hierarchy | undefined): void {
 function moveCtrl(k: Kernel, ctrl: string, to: Hierarchy): void {
   const from = k.hierarchyOf(ctrl);
   if (from === to) return;
+  for (const t of k.tasks.values()) t.css.delete(ctrl);
   if (from) {
     k.killCss(from.root, ctrl);
     from.controllers = from.controllers.filter((c) => c !== ctrl);
@@ -72,6 +73,10 @@ function moveCtrl(k: Kernel, ctrl: string, to: Hierarchy): void {
   if (to.version === 2 && !ctrlDef(ctrl)!.versions.includes(2)) return;
   to.controllers = sortCtrls([...to.controllers, ctrl]);
   const css = k.createCss(to.root, ctrlDef(ctrl)!);
+  for (const t of k.tasks.values()) {
+    const cg = t.cgroups.get(to);
+    if (cg) t.css.set(ctrl, cg.effectiveCss(ctrl)!);
+  }
   for (const t of to.root.tasks) css.def.fork?.(css, t, k.services());
 }
 

@@ -15,18 +15,23 @@ export type Node =
   | { t: 'cg'; path: string; cg: Cgroup }
   | { t: 'cgfile'; path: string; cg: Cgroup; file: CgFile };
 
-/** Normalise an absolute path: collapse `//`, resolve `.` and `..` lexically. */
+/**
+ * Split an absolute path into names. Empty (`a//b`, a trailing `/`), `.`
+ * and `..` segments are refused (EINVAL), as HostFs refuses them: callers
+ * name cgroups by their real path. `/` alone is the root.
+ */
 export function splitPath(path: string, syscall: Syscall): string[] {
   if (typeof path !== 'string' || !path.startsWith('/')) throw new CgroupError('EINVAL', syscall, path, 'paths must be absolute');
   if (path.includes('\0')) throw new CgroupError('EINVAL', syscall, path, 'path contains NUL');
   const out: string[] = [];
   for (const seg of path.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') out.pop();
-    else {
-      if (seg.length > 255) throw new CgroupError('ENAMETOOLONG', syscall, path);
-      out.push(seg);
+    if (seg === '') {
+      if (path === '/' || out.length === 0) continue;
+      throw new CgroupError('EINVAL', syscall, path, 'empty path segment');
     }
+    if (seg === '.' || seg === '..') throw new CgroupError('EINVAL', syscall, path, `'${seg}' segments are not accepted`);
+    if (seg.length > 255) throw new CgroupError('ENAMETOOLONG', syscall, path);
+    out.push(seg);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { TaskView } from '../core/controller.js';
-import type { Cgroup, Hierarchy } from './cgroup.js';
+import type { Cgroup, CssImpl, Hierarchy } from './cgroup.js';
 
 export type TaskState = 'running' | 'sleeping' | 'stopped' | 'frozen' | 'zombie';
 
@@ -37,6 +37,11 @@ export class Task implements TaskView {
   readonly threads = new Set<Task>();
   /** One cgroup per hierarchy. */
   readonly cgroups = new Map<Hierarchy, Cgroup>();
+  /**
+   * The task's css for every controller (the kernel's css_set): kept when it
+   * exits, so a zombie is uncharged where it was charged.
+   */
+  readonly css = new Map<string, CssImpl<unknown>>();
   /** Scheduler clock ticks since boot at creation (for /proc/<pid>/stat). */
   readonly startTicks: number;
   /** Runtime and wait in ns, timeslices: written by the scheduler (zero without it). */

@@ -30,22 +30,25 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
     if (into.version === 2) vetV2Destination(into, 'clone');
     targets.set(into.hier, into);
   }
+  const tid = k.allocPid();
   const svc = k.services();
+  const cssSet = new Map<string, CssImpl<unknown>>();
+  for (const [h, cg] of targets) {
+    for (const c of h.controllers) {
+      const css = cg.effectiveCss(c);
+      if (css) cssSet.set(c, css);
+    }
+  }
   const charged: CssImpl<unknown>[] = [];
   try {
-    for (const [h, cg] of targets) {
-      for (const c of h.controllers) {
-        const css = cg.effectiveCss(c);
-        if (!css) continue;
-        css.def.canFork?.(css, svc);
-        charged.push(css);
-      }
+    for (const css of cssSet.values()) {
+      css.def.canFork?.(css, svc);
+      charged.push(css);
     }
   } catch (e) {
     for (const css of charged.reverse()) css.def.cancelFork?.(css, svc);
     throw e;
   }
-  const tid = k.allocPid();
   const leader = k.leader(parent);
   const t = new Task({
     tid,
@@ -68,13 +71,9 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
     flips.push(...cg.addTask(t));
     t.cgroups.set(h, cg);
   }
+  for (const [c, css] of cssSet) t.css.set(c, css);
+  for (const css of cssSet.values()) css.def.fork?.(css, t, svc);
   reportPopulated(k, flips);
-  for (const [h, cg] of targets) {
-    for (const c of h.controllers) {
-      const css = cg.effectiveCss(c);
-      if (css) css.def.fork?.(css, t, svc);
-    }
-  }
   return t;
 }
 
@@ -85,26 +84,20 @@ function leaveCgroups(k: Kernel, t: Task, keepAsZombie: boolean): void {
     flips.push(...cg.removeTask(t));
     if (keepAsZombie) cg.zombies.add(t);
   }
-  reportPopulated(k, flips);
   const svc = k.services();
-  for (const [h, cg] of t.cgroups) {
-    for (const c of h.controllers) {
-      const css = cg.effectiveCss(c);
-      if (css) css.def.exit?.(css, t, svc);
-    }
-  }
+  for (const css of t.css.values()) css.def.exit?.(css, t, svc);
+  reportPopulated(k, flips);
 }
 
 /** release_task(): the last reference; pids uncharges here. */
 function release(k: Kernel, t: Task): void {
   const svc = k.services();
-  for (const [h, cg] of t.cgroups) {
+  for (const cg of t.cgroups.values()) {
     cg.zombies.delete(t);
-    for (const c of h.controllers) {
-      const css = cg.effectiveCss(c);
-      if (css) css.def.release?.(css, t, svc);
-    }
+    if (cg.dead && cg.zombies.size === 0) k.buryDying(cg);
   }
+  for (const css of t.css.values()) css.def.release?.(css, t, svc);
+  for (const s of k.frozenBy.values()) s.delete(t.tid);
   k.tasks.delete(t.tid);
   k.pendingTasks.delete(t);
   if (!t.isLeader) k.leader(t).threads.delete(t);
@@ -141,6 +134,7 @@ export function exitTask(k: Kernel, tid: number, code = 0, signal = 0): void {
   for (const childTid of [...t.children]) {
     const child = k.tasks.get(childTid);
     if (!child) continue;
+    for (const th of child.threads) th.ppid = 1;
     child.ppid = 1;
     t.children.delete(childTid);
     k.tasks.get(1)?.children.add(childTid);
@@ -153,7 +147,7 @@ export function exitTask(k: Kernel, tid: number, code = 0, signal = 0): void {
 /** wait(): reap a zombie child; undefined while it still runs. */
 export function waitTask(k: Kernel, tid: number): number | undefined {
   const t = k.tasks.get(tid);
-  if (!t || !t.isLeader) throw new CgroupError('ESRCH', 'kill', undefined, `no child ${tid}`);
+  if (!t || !t.isLeader) throw new CgroupError('ECHILD', 'wait', undefined, `no child process ${tid}`);
   if (!t.exited) return undefined;
   const code = t.exitSignal ? 128 + t.exitSignal : t.exitCode;
   release(k, t);
@@ -161,20 +155,36 @@ export function waitTask(k: Kernel, tid: number): number | undefined {
 }
 
 /**
- * kill(): signals go to the thread group. SIGKILL ends it even when frozen
- * or stopped; other fatal signals wait until the task is thawed/continued.
+ * kill(): signals go to the thread group. A zombie takes any signal and
+ * ignores it. Fatal signals end a task frozen by cgroup v2 at once; a task
+ * frozen by the v1 freezer holds every signal, SIGKILL too, until thawed;
+ * a stopped task holds all but SIGKILL until continued.
  */
 export function killTask(k: Kernel, pid: number, sig: number | string, sender?: Cred): void {
   const n = signalNumber(sig);
-  const t = k.liveTask(pid);
+  const t = k.tasks.get(pid);
+  if (!t) throw new CgroupError('ESRCH', 'kill', undefined, `no process ${pid}`);
   const leader = k.leader(t);
   if (sender && sender.uid !== 0 && sender.uid !== leader.uid) throw new CgroupError('EPERM', 'kill', undefined, `not allowed to signal ${pid}`);
-  deliver(k, leader, n);
+  if (leader.exited) return;
+  deliver(k, leader, n, false);
 }
 
-function deliver(k: Kernel, leader: Task, n: number): void {
+function v1Frozen(k: Kernel, leader: Task): boolean {
+  for (const s of k.frozenBy.values()) for (const th of k.liveThreads(leader)) if (s.has(th.tid)) return true;
+  return false;
+}
+
+/** `force`: the OOM killer's SIGKILL, which thaws its victim first (mark_oom_victim). */
+function deliver(k: Kernel, leader: Task, n: number, force: boolean): void {
   const action = defaultAction(n);
   const threads = k.liveThreads(leader);
+  const hold = !force && (v1Frozen(k, leader) || (leader.stopped && n !== 9 && action !== 'continue'));
+  if (hold && action !== 'none' && action !== 'ignore') {
+    leader.pendingSignals.push(n);
+    k.pendingTasks.add(leader);
+    return;
+  }
   switch (action) {
     case 'none':
     case 'ignore':
@@ -187,12 +197,8 @@ function deliver(k: Kernel, leader: Task, n: number): void {
       flushPending(k, leader);
       return;
     case 'terminate':
-      if (n !== 9 && (leader.stopped || k.isFrozen(leader))) {
-        leader.pendingSignals.push(n);
-        k.pendingTasks.add(leader);
-        return;
-      }
       if (leader.tid === 1) return;
+      if (force) for (const s of k.frozenBy.values()) for (const th of threads) s.delete(th.tid);
       exitTask(k, leader.tid, 0, n);
   }
 }
@@ -201,11 +207,11 @@ function deliver(k: Kernel, leader: Task, n: number): void {
 export function flushPending(k: Kernel, leader?: Task): void {
   const list = leader ? [leader] : [...k.pendingTasks];
   for (const t of list) {
-    if (!k.pendingTasks.has(t) || t.exited || t.stopped || k.isFrozen(t)) continue;
+    if (!k.pendingTasks.has(t) || t.exited || v1Frozen(k, t)) continue;
     const q = t.pendingSignals;
     t.pendingSignals = [];
     k.pendingTasks.delete(t);
-    for (const n of q) if (!t.exited) deliver(k, t, n);
+    for (const n of q) if (!t.exited) deliver(k, t, n, false);
   }
 }
 
@@ -213,7 +219,7 @@ export function flushPending(k: Kernel, leader?: Task): void {
 export function installTaskHooks(k: Kernel): void {
   k.signalHook = (tgid, sig) => {
     const t = k.tasks.get(tgid);
-    if (t && !t.exited) deliver(k, k.leader(t), sig);
+    if (t && !t.exited) deliver(k, k.leader(t), sig, true);
   };
   k.afterFreezeChange = () => flushPending(k);
 }

@@ -1,10 +1,10 @@
 import { CgroupError } from '../core/errors.js';
-import { Cgroup } from './cgroup.js';
+import { Cgroup, type CssImpl } from './cgroup.js';
 import type { Kernel } from './kernel.js';
-import { attachAll, canAttachAll } from './migrate.js';
+import { attachAll, canAttachAll, planMoves } from './migrate.js';
 import { checkRelease } from './populated.js';
 import { ctrlDef, isThreadedCtrl } from './registry.js';
-import type { Cred } from './task.js';
+import type { Cred, Task } from './task.js';
 import { canBeThreadRoot, isMixable, isThreadRoot, isThreaded, isValidDomain, domCgroup } from './v2-rules.js';
 
 /** Controllers that get a css in every v2 cgroup (perf_event). */
@@ -43,10 +43,15 @@ export function makeCgroup(k: Kernel, parent: Cgroup, name: string, cred: Cred):
   }
   const owner = { uid: cred.uid, gid: cred.gid, mode: 0o755 };
   const cg = new Cgroup(parent.hier, name, parent, owner, k.ino());
+  const ctrls = parent.version === 2 ? v2ChildCss(k, parent) : parent.hier.controllers;
+  try {
+    for (const c of ctrls) k.createCss(cg, ctrlDef(c)!);
+  } catch (e) {
+    for (const c of [...cg.css.keys()].reverse()) k.killCss(cg, c);
+    throw e;
+  }
   parent.children.set(name, cg);
   for (let a: Cgroup | null = parent; a; a = a.parent) a.nrDescendants++;
-  const ctrls = parent.version === 2 ? v2ChildCss(k, parent) : parent.hier.controllers;
-  for (const c of ctrls) k.createCss(cg, ctrlDef(c)!);
   return cg;
 }
 
@@ -56,8 +61,10 @@ export function removeCgroup(k: Kernel, cg: Cgroup): void {
   if (cg.isRoot) throw new CgroupError('EBUSY', 'rmdir', path, 'a hierarchy root cannot be removed');
   if (cg.populated) throw new CgroupError('EBUSY', 'rmdir', path, 'the cgroup has live tasks');
   if (cg.children.size > 0) throw new CgroupError('EBUSY', 'rmdir', path, 'the cgroup has child cgroups');
-  for (const c of [...cg.css.keys()].reverse()) k.killCss(cg, c);
+  const ctrls = [...cg.css.keys()];
+  for (const c of [...ctrls].reverse()) k.killCss(cg, c);
   cg.dead = true;
+  k.markDying(cg, ctrls);
   const parent = cg.parent!;
   parent.children.delete(cg.name);
   for (let a: Cgroup | null = parent; a; a = a.parent) a.nrDescendants--;
@@ -141,53 +148,59 @@ function vetEnable(cg: Cgroup, enable: Set<string>, path: string): void {
   if (cg.hasTasks) throw new CgroupError('EBUSY', 'write', path, 'no internal processes: the cgroup has processes of its own');
 }
 
-/** Create/kill children's csses and move their tasks' css references, asking can_attach first. */
+/** The controllers a v2 cgroup has a css for: its parent's subtree_control (threaded ones only, if threaded), implicit ones, dependencies. */
+export function v2CssOf(k: Kernel, cg: Cgroup): string[] {
+  if (!cg.parent) return cg.hier.controllers;
+  const all = v2ChildCss(k, cg.parent);
+  return cg.threaded ? all.filter(isThreadedCtrl) : all;
+}
+
+/**
+ * Bring the csses of `cgs` in line with v2CssOf() after a subtree_control
+ * or cgroup.type change, the kernel's cgroup_apply_control(): create the new
+ * csses, move every live task below to its new css (can_attach first, all or
+ * nothing), then kill the csses no longer wanted. On failure `undo` restores
+ * the setting and nothing else has changed.
+ */
+export function syncCss(k: Kernel, cgs: Iterable<Cgroup>, undo: () => void): void {
+  const created: [Cgroup, string][] = [];
+  const dropped = new Set<CssImpl<unknown>>();
+  const list = [...cgs];
+  try {
+    for (const cg of list) {
+      const want = new Set(v2CssOf(k, cg));
+      for (const c of want) if (!cg.css.has(c)) {
+        k.createCss(cg, ctrlDef(c)!);
+        created.push([cg, c]);
+      }
+      for (const [c, css] of cg.css) if (!want.has(c)) dropped.add(css);
+    }
+    const target = (t: Task, c: string) => {
+      for (let x: Cgroup | null = t.cgroups.get(k.dfl)!; x; x = x.parent) {
+        const css = x.css.get(c);
+        if (css && !dropped.has(css)) return css;
+      }
+      return undefined;
+    };
+    const tasks = list.flatMap((cg) => cg.subtreeThreads());
+    const moves = planMoves(tasks, k.dfl.controllers, target, true);
+    canAttachAll(k, moves);
+    attachAll(k, moves);
+  } catch (e) {
+    for (const [cg, c] of created) k.killCss(cg, c);
+    undo();
+    throw e;
+  }
+  for (const css of dropped) k.killCss(css.cgroup, css.ctrl);
+}
+
+/** +/- controllers in a cgroup's subtree_control: its children's csses change. */
 function applyControl(k: Kernel, cg: Cgroup, enable: Set<string>, disable: Set<string>): void {
   const old = new Set(cg.subtreeControl);
   for (const c of enable) cg.subtreeControl.add(c);
   for (const c of disable) cg.subtreeControl.delete(c);
-  const created: [Cgroup, string][] = [];
-  try {
-    for (const ch of cg.children.values()) {
-      const want = new Set(v2ChildCss(k, cg).filter((c) => !isThreaded(ch) || isThreadedCtrl(c)));
-      for (const c of want) if (!ch.css.has(c)) {
-        k.createCss(ch, ctrlDef(c)!);
-        created.push([ch, c]);
-      }
-    }
-    // Tasks below each child now use the new csses; tasks of dropped csses fall back to cg's.
-    const moves = [];
-    for (const ch of cg.children.values()) {
-      const tasks = ch.subtreeThreads();
-      if (tasks.length === 0) continue;
-      for (const [cc, c] of created) {
-        if (cc !== ch) continue;
-        const dst = ch.css.get(c)!;
-        const bySrc = new Map<typeof dst, typeof tasks>();
-        for (const t of tasks) {
-          const src = t.cgroups.get(cg.hier)!.effectiveCss(c);
-          if (src && src !== dst && src.cgroup === cg.effectiveCss(c)?.cgroup) bySrc.set(src, [...(bySrc.get(src) ?? []), t]);
-        }
-        if (bySrc.size) moves.push({ dst, bySrc, set: { tasks: [...bySrc.values()].flat(), wholeProcess: true } });
-      }
-    }
-    canAttachAll(k, moves);
-    attachAll(k, moves);
-  } catch (e) {
-    for (const [ch, c] of created) k.killCss(ch, c);
+  syncCss(k, cg.children.values(), () => {
     cg.subtreeControl.clear();
     for (const c of old) cg.subtreeControl.add(c);
-    throw e;
-  }
-  for (const ch of cg.children.values()) {
-    for (const c of [...ch.css.keys()]) {
-      if (cg.subtreeControl.has(c) || ctrlDef(c)?.implicitOnV2) continue;
-      if (v2ChildCss(k, cg).includes(c)) continue;
-      const srcCss = ch.css.get(c)!;
-      const dstCss = cg.effectiveCss(c)!;
-      const tasks = ch.subtreeThreads();
-      if (tasks.length) attachAll(k, [{ dst: dstCss, bySrc: new Map([[srcCss, tasks]]), set: { tasks, wholeProcess: true } }]);
-      k.killCss(ch, c);
-    }
-  }
+  });
 }
