@@ -285,3 +285,13 @@ test('a value refused by a controller table carries the file path', async () => 
     e instanceof CgroupError && e.code === 'ERANGE' && e.errno === -34 && e.syscall === 'write' && e.path === `${R}/w/cpu.weight`);
   assert.equal(await k.fs.readFile(`${R}/w/cpu.weight`), '100\n', 'nothing was written');
 });
+
+test('spawn into a v2 cgroup checks the parent task\'s permission like clone3(CLONE_INTO_CGROUP)', async () => {
+  const k = new SimKernel();
+  await k.fs.mkdir(`${R}/mine`);
+  await k.fs.mkdir(`${R}/theirs`);
+  for (const f of ['', '/cgroup.procs']) await k.fs.chown(`${R}/mine${f}`, 1000, 1000);
+  const user = k.spawn({ cgroup: `${R}/mine`, uid: 1000 });
+  assert.ok(k.spawn({ ppid: user, cgroup: `${R}/mine` }) > 0);
+  assert.throws(() => k.spawn({ ppid: user, cgroup: `${R}/theirs` }), (e: unknown) => e instanceof CgroupError && e.code === 'EACCES' && e.syscall === 'clone');
+});

@@ -132,12 +132,23 @@ export class Cgroup implements CgroupView {
     }
   }
 
+  /** Owner and mode of one of its interface files: as chowned/chmodded, else its creator with the file's default mode. */
+  fileOwner(name: string, defaultMode: number): Owner {
+    return this.fileOwners.get(name) ?? { uid: this.creator.uid, gid: this.creator.gid, mode: defaultMode };
+  }
+
   get version(): HierVersion {
     return this.hier.version;
   }
 
   get isRoot(): boolean {
     return this.parent === null;
+  }
+
+  /** v2: freezing is hierarchical: this cgroup or an ancestor asked for it. */
+  get frozenV2(): boolean {
+    for (let c: Cgroup | null = this; c; c = c.parent) if (c.freezeSelf) return true;
+    return false;
   }
 
   /** Path inside the hierarchy (`/` or `/a/b`). */

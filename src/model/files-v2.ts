@@ -111,7 +111,7 @@ export const V2_CORE_FILES: CoreFile[] = [
   },
   {
     name: 'cgroup.events', versions: V2, where: 'nonRoot', mode: 0o444,
-    read: (cg) => formatFlat([['populated', cg.populated ? 1 : 0], ['frozen', frozen(cg) ? 1 : 0]]),
+    read: (cg) => formatFlat([['populated', cg.populated ? 1 : 0], ['frozen', cg.frozenV2 ? 1 : 0]]),
   },
   limitFile('cgroup.max.descendants', (cg) => cg.maxDescendants, (cg, v) => { cg.maxDescendants = v; }),
   limitFile('cgroup.max.depth', (cg) => cg.maxDepth, (cg, v) => { cg.maxDepth = v; }),
@@ -169,11 +169,6 @@ export const V2_CORE_FILES: CoreFile[] = [
   })),
 ];
 
-/** Freezing is hierarchical; the model freezes at once, so requested is reached. */
-function frozen(cg: Cgroup): boolean {
-  for (const c of cg.ancestorsAndSelf()) if (c.freezeSelf) return true;
-  return false;
-}
 
 /** cgroup_type_write(): only "threaded"; the kernel's topology checks give EOPNOTSUPP. */
 function writeType(cg: Cgroup, text: string, ctx: FileCtx): void {

@@ -33,6 +33,13 @@ export interface Sim {
   ps(): SimTaskInfo[];
 }
 
+/** What a step did, resolved, for the per-operation checks (invariants-post). */
+export type Action =
+  | { kind: 'mkdir' | 'rmdir'; path: string }
+  | { kind: 'write'; path: string; text: string }
+  | { kind: 'task'; call: 'fork' | 'thread' | 'spawn'; parent: number; into?: string }
+  | { kind: 'other' };
+
 /** How much a failed operation may change: nothing (the rule), or the counters the kernel bumps on refusal. */
 export type FailureLeeway = 'nothing' | 'fork-counters' | 'anything';
 
@@ -53,6 +60,7 @@ export class World {
 
   /** What the last operation did, resolved (path and text, or call), for failure reports. */
   last = '';
+  action: Action = { kind: 'other' };
 
   /**
    * `focus`: the hierarchies (indices into the weighted pool) this run's
@@ -134,6 +142,7 @@ export class World {
   /** Write through the actor's filesystem, noting what was written where. */
   private write(path: string, text: string, as: number | null): void {
     this.last = `write ${JSON.stringify(text.slice(0, 40))} > ${path}`;
+    this.action = { kind: 'write', path, text };
     this.actorFs(as).writeFileSync(path, text);
   }
 
@@ -144,15 +153,18 @@ export class World {
 
   private run(op: Op): void {
     const s = this.sim;
+    this.action = { kind: 'other' };
     switch (op.op) {
       case 'mkdir': {
         const path = `${this.group(op.h, op.g).fsPath}/${op.name}`;
         this.last = `mkdir ${JSON.stringify(path)}`;
+        this.action = { kind: 'mkdir', path };
         return this.actorFs(op.as).mkdirSync(path);
       }
       case 'rmdir': {
         const path = this.group(op.h, op.g).fsPath;
         this.last = `rmdir ${path}`;
+        this.action = { kind: 'rmdir', path };
         return this.actorFs(op.as).rmdirSync(path);
       }
       case 'write': {
@@ -180,13 +192,16 @@ export class World {
         if (op.h !== null) opts.cgroup = this.group(op.h, op.g).fsPath;
         if (op.parent !== null) opts.ppid = this.pid(op.parent);
         this.last = `spawn(${JSON.stringify(opts)})`;
+        this.action = { kind: 'task', call: 'spawn', parent: opts.ppid ?? 1, ...(opts.cgroup !== undefined ? { into: opts.cgroup } : {}) };
         s.spawn(opts);
         return;
       }
       case 'fork':
-        return this.call('fork', this.pid(op.pid), (p) => s.fork(p));
-      case 'thread':
-        return this.call('spawnThread', this.pid(op.pid), (p) => s.spawnThread(p));
+      case 'thread': {
+        const pid = this.pid(op.pid);
+        this.action = { kind: 'task', call: op.op, parent: pid };
+        return this.call(op.op, pid, (p) => (op.op === 'fork' ? s.fork(p) : s.spawnThread(p)));
+      }
       case 'wait': {
         const zombies = [...this.k.tasks.values()].filter((t) => t.exited).map((t) => t.tid);
         return this.call('wait', zombies.length > 0 && op.pid % 4 !== 3 ? zombies[op.pid % zombies.length]! : this.pid(op.pid), (p) => s.wait(p));

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { SimKernel } from '../api/sim-kernel.js';
 import { errnoOf, isErrnoCode } from '../core/errno.js';
 import { checkInvariants } from './invariants-check.test-util.js';
+import { checkStep } from './invariants-post.test-util.js';
 import { type Run, runArb, showOp } from './invariants-ops.test-util.js';
 import { FORK_COUNTERS, diffSnapshots, snapshot } from './invariants-snapshot.test-util.js';
 import { World } from './invariants-world.test-util.js';
@@ -17,7 +18,8 @@ import { KnownFilter } from './invariants-known.test-util.js';
  * frozen and nr_descendants consistent; subtree_control within
  * cgroup.controllers within the parent's subtree_control; no internal
  * processes; pids.current and memory.current equal to what the tasks
- * charged. CGKIT_PROPERTY_RUNS (default 100 per layout) and
+ * charged; and per step, that mkdir, rmdir, migration and fork did what
+ * they say (or were refused for the reason their errno gives). CGKIT_PROPERTY_RUNS (default 100 per layout) and
  * CGKIT_PROPERTY_OPS (default 60) set the size; CGKIT_PROPERTY_SEED and
  * CGKIT_PROPERTY_PATH replay a failure that fast-check reported
  * (CGKIT_PROPERTY_LAYOUT=unified,... picks the layouts).
@@ -56,7 +58,8 @@ function runSequence(layout: Layout, { focus, ops }: Run, known: KnownFilter): v
       }
     }
     known.step({ before: prev, after: snap, last: w.last, ok: !res.error });
-    assert.deepEqual(known.filter(checkInvariants(w, snap)), [], where());
+    const bad = [...checkStep(prev, snap, w.action, res.error?.code), ...checkInvariants(w, snap)];
+    assert.deepEqual(known.filter(bad), [], where());
     prev = snap;
   }
 }

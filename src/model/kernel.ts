@@ -192,8 +192,7 @@ export class Kernel {
 
   isFrozen(t: Task): boolean {
     if (t.exited) return false;
-    const cg = t.cgroups.get(this.dfl);
-    if (cg) for (const c of cg.ancestorsAndSelf()) if (c.freezeSelf) return true;
+    if (t.cgroups.get(this.dfl)?.frozenV2) return true;
     for (const s of this.frozenBy.values()) if (s.has(t.tid)) return true;
     return false;
   }

@@ -34,7 +34,7 @@ export class ModelFs implements CgroupFs {
   }
 
   private fileOwner(n: Extract<Node, { t: 'cgfile' }>): Owner {
-    return n.cg.fileOwners.get(n.file.name) ?? { uid: n.cg.creator.uid, gid: n.cg.creator.gid, mode: n.file.mode };
+    return n.cg.fileOwner(n.file.name, n.file.mode);
   }
 
   mkdirSync(path: string, mode = 0o777): void {

@@ -1,16 +1,27 @@
-import { CgroupError } from '../core/errors.js';
+import { CgroupError, type Syscall } from '../core/errors.js';
 import { parseInt32 } from '../core/format/int.js';
 import type { Cgroup } from './cgroup.js';
 import type { FileCtx } from './files.js';
 import { migrate } from './migrate.js';
 import { MAY_WRITE, mayAccess } from './perm.js';
-import type { Task } from './task.js';
+import type { Cred, Task } from './task.js';
 import { domCgroup } from './v2-rules.js';
 import { vetV2Destination } from './vet.js';
 
-/** The owner of a cgroup's `cgroup.procs` (chown'd for delegation, else root's default). */
-export function procsOwner(cg: Cgroup) {
-  return cg.fileOwners.get('cgroup.procs') ?? { uid: cg.creator.uid, gid: cg.creator.gid, mode: 0o644 };
+/**
+ * cgroup_procs_write_permission(): the writer needs write access to the
+ * `cgroup.procs` of the common ancestor of source and destination. A file
+ * write had the destination's own file checked at open; clone3 into a
+ * cgroup checks it here (`checkDst`). EACCES otherwise.
+ */
+export function checkAttachPermission(src: Cgroup, dst: Cgroup, cred: Cred, syscall: Syscall, path: string, checkDst = false): void {
+  let com: Cgroup = src;
+  while (!dst.isDescendantOf(com)) com = com.parent!;
+  for (const cg of new Set(checkDst ? [dst, com] : [com])) {
+    if (!mayAccess(cg.fileOwner('cgroup.procs', 0o644), cred, MAY_WRITE, false)) {
+      throw new CgroupError('EACCES', syscall, path, `no write access to ${cg.fsPath}/cgroup.procs${cg === com ? ' (the common ancestor)' : ''}`);
+    }
+  }
 }
 
 /** `kstrtoint(strstrip(buf), 0)`; negative is EINVAL; 0 is the writer; unknown is ESRCH. */
@@ -39,11 +50,7 @@ export function writeV2Procs(dst: Cgroup, text: string, ctx: FileCtx, threadgrou
   let t = findTask(text, ctx);
   if (threadgroup) t = ctx.k.leader(t);
   const src = t.cgroups.get(dst.hier)!;
-  let com: Cgroup = src;
-  while (!dst.isDescendantOf(com)) com = com.parent!;
-  if (!mayAccess(procsOwner(com), ctx.cred, MAY_WRITE, false)) {
-    throw new CgroupError('EACCES', 'write', ctx.path, `no write access to ${com.fsPath}/cgroup.procs (the common ancestor)`);
-  }
+  checkAttachPermission(src, dst, ctx.cred, 'write', ctx.path);
   vetV2Destination(dst, 'write');
   if (!threadgroup && domCgroup(src) !== domCgroup(dst)) {
     throw new CgroupError('ENOTSUP', 'write', ctx.path, 'a thread can only move within its resource domain');

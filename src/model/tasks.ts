@@ -5,6 +5,7 @@ import { reportPopulated } from './populated.js';
 import { defaultAction, signalNumber } from './signals.js';
 import { Task, type Cred } from './task.js';
 import { vetV2Destination } from './vet.js';
+import { checkAttachPermission } from './procs-write.js';
 
 export interface ForkOptions {
   /** A new thread of the same process instead of a new process. */
@@ -27,7 +28,10 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
   if (opts.into) {
     const into = opts.into;
     if (into.dead) throw new CgroupError('ENODEV', 'clone', into.fsPath);
-    if (into.version === 2) vetV2Destination(into, 'clone');
+    if (into.version === 2) {
+      checkAttachPermission(parent.cgroups.get(into.hier)!, into, parent.cred(), 'clone', into.fsPath, true);
+      vetV2Destination(into, 'clone');
+    }
     targets.set(into.hier, into);
   }
   const tid = k.allocPid();
