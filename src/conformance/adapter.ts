@@ -1,3 +1,4 @@
+import type { Case } from './case.js';
 import type { CgroupFs } from '../core/fs.js';
 
 /**
@@ -12,8 +13,13 @@ export interface Backend {
   procs: ProcessAdapter;
   /** The cgroup v2 mount, when there is one. */
   v2Root: string | undefined;
-  /** What the v2 root's `cgroup.controllers` offers (empty without v2). */
+  /**
+   * What a new group below the v2 root is offered: the root's
+   * `cgroup.subtree_control` (the suite never changes the root of a host).
+   */
   v2Controllers: string[];
+  /** Every controller bound to v2: the root's `cgroup.controllers`. */
+  v2Bound: string[];
   /** v1 controller -> mount point of the hierarchy it is bound to. */
   v1Mounts: Map<string, string>;
   /** Release everything the backend holds (processes, servers, kernels). */
@@ -27,8 +33,11 @@ export interface BackendFactory {
   name: BackendName;
   /** `undefined` when the backend can run; otherwise the reason it cannot. */
   unavailable(): Promise<string | undefined>;
-  /** A backend for one case. The host shares one; the simulator makes a fresh kernel. */
-  open(): Promise<Backend>;
+  /**
+   * A backend for one case. The host shares one; the simulator makes a fresh
+   * kernel, shaped to the case when the host-mirroring one cannot run it.
+   */
+  open(forCase?: Case): Promise<Backend>;
   /** Release what `open` kept between cases. */
   shutdown(): Promise<void>;
 }

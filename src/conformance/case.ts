@@ -79,6 +79,7 @@ export interface CaseContext extends Ops {
   as(p: Proc): Ops;
   /** What the v2 root offers. */
   readonly v2Controllers: readonly string[];
+  readonly v2Bound: readonly string[];
   /**
    * A new process (optionally with uid/gid), then moved into `cgroup` by
    * writing its pid to that group's `cgroup.procs` as root (spawn-then-move).

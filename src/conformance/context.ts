@@ -13,6 +13,8 @@ export const NO_SUCH_PID = '99999999';
  */
 export class Context extends Recorder implements CaseContext {
   readonly v2Controllers: readonly string[];
+  /** Every controller bound to v2 (the root's cgroup.controllers). */
+  readonly v2Bound: readonly string[];
   private readonly rootOps: Ops;
   private procCount = 0;
   private threadCount = 0;
@@ -25,6 +27,7 @@ export class Context extends Recorder implements CaseContext {
   ) {
     super(bases, baseName);
     this.v2Controllers = backend.v2Controllers;
+    this.v2Bound = backend.v2Bound;
     this.rootOps = this.opsFor(backend.fs, '', true);
   }
 

@@ -70,9 +70,10 @@ export function hostFactory(opts: { disabled?: string } = {}): BackendFactory {
       }
       const fs = new HostFs();
       const { v2Root, v1Mounts } = mountsOf(layout);
-      const v2Controllers = v2Root === undefined ? [] : parseWords(await fs.readFile(`${v2Root}/cgroup.controllers`));
+      const v2Controllers = v2Root === undefined ? [] : parseWords(await fs.readFile(`${v2Root}/cgroup.subtree_control`));
+      const v2Bound = v2Root === undefined ? [] : parseWords(await fs.readFile(`${v2Root}/cgroup.controllers`));
       procs = await HostProcs.start(python);
-      backend = { name: 'host', fs, procs, v2Root, v2Controllers, v1Mounts, close: async () => undefined };
+      backend = { name: 'host', fs, procs, v2Root, v2Controllers, v2Bound, v1Mounts, close: async () => undefined };
       return backend;
     },
     async shutdown() {

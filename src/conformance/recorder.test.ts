@@ -70,10 +70,10 @@ test('a case is skipped with the reason its needs are not met', () => {
   const c = (needs: Case['needs']): Case => ({ id: 'x', title: 'x', rule: 'x', needs, run: () => Promise.resolve() });
   const hybrid = { v2Root: '/sys/fs/cgroup/unified', v2Controllers: ['hugetlb'], v1Mounts: new Map([['cpu', '/sys/fs/cgroup/cpu']]) };
   assert.equal(unmetNeed(c({ v2: true, v2Domain: true }), hybrid), undefined);
-  assert.equal(unmetNeed(c({ v2Controllers: ['pids'] }), hybrid), 'v2 root does not offer pids');
+  assert.equal(unmetNeed(c({ v2Controllers: ['pids'] }), hybrid), "pids is not enabled in the v2 root's cgroup.subtree_control (the suite never changes a root)");
   assert.equal(unmetNeed(c({ v1: ['cpu', 'memory'] }), hybrid), 'no v1 hierarchy with memory');
   assert.equal(unmetNeed(c({ v2: true }), { ...hybrid, v2Root: undefined }), 'no cgroup v2 hierarchy');
-  assert.equal(unmetNeed(c({ v2Domain: true }), { ...hybrid, v2Controllers: [] }), 'v2 root offers no domain controller');
+  assert.equal(unmetNeed(c({ v2Domain: true }), { ...hybrid, v2Controllers: [] }), "no domain controller is enabled in the v2 root's cgroup.subtree_control (the suite never changes a root)");
 });
 
 test('the first difference between transcripts is reported with both sides', () => {

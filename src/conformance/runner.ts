@@ -23,10 +23,10 @@ export function unmetNeed(c: Case, b: Pick<Backend, 'v2Root' | 'v2Controllers' |
   const wantsV2 = n.v2 === true || n.v2Domain === true || (n.v2Controllers?.length ?? 0) > 0;
   if (wantsV2 && b.v2Root === undefined) return 'no cgroup v2 hierarchy';
   for (const ctrl of n.v2Controllers ?? []) {
-    if (!b.v2Controllers.includes(ctrl)) return `v2 root does not offer ${ctrl}`;
+    if (!b.v2Controllers.includes(ctrl)) return `${ctrl} is not enabled in the v2 root's cgroup.subtree_control (the suite never changes a root)`;
   }
   if (n.v2Domain === true && !['hugetlb', 'memory', 'io', 'rdma', 'misc'].some((x) => b.v2Controllers.includes(x))) {
-    return 'v2 root offers no domain controller';
+    return "no domain controller is enabled in the v2 root's cgroup.subtree_control (the suite never changes a root)";
   }
   for (const ctrl of n.v1 ?? []) {
     if (!b.v1Mounts.has(ctrl)) return `no v1 hierarchy with ${ctrl}`;
@@ -54,7 +54,7 @@ function basesFor(c: Case, b: Backend, name: string): Map<string, string> {
  * path (thaw, kill the case's tasks, remove the groups bottom-up).
  */
 export async function runCase(c: Case, factory: BackendFactory): Promise<CaseRun> {
-  const backend = await factory.open();
+  const backend = await factory.open(c);
   const skipped = unmetNeed(c, backend);
   if (skipped !== undefined) {
     await backend.close();

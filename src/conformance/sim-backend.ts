@@ -6,6 +6,8 @@ import type { CgroupFs } from '../core/fs.js';
 import type { LayoutSpec } from '../core/layout.js';
 import type { Backend, BackendFactory, ProcessAdapter, Signal, SpawnOptions, TaskState } from './adapter.js';
 import { mountsOf } from './host-backend.js';
+import type { Case } from './case.js';
+import { unmetNeed } from './runner.js';
 
 /** The part of SimKernel's API the suite uses (src/api/sim-kernel.ts). */
 interface SimTask {
@@ -116,13 +118,27 @@ async function hostRootSubtreeControl(v2Root: string): Promise<string[]> {
   }
 }
 
+async function openSim(Sim: SimKernelCtor, mirror: boolean): Promise<Backend> {
+  const k = mirror ? new Sim({ layout: 'host', cpus: availableParallelism() }) : new Sim({ layout: 'hybrid' });
+  const { v2Root, v1Mounts } = mountsOf(k.layout);
+  if (v2Root !== undefined) {
+    const enable = mirror ? await hostRootSubtreeControl(v2Root) : parseWords(await k.fs.readFile(`${v2Root}/cgroup.controllers`));
+    if (enable.length > 0) await k.fs.writeFile(`${v2Root}/cgroup.subtree_control`, enable.map((c) => `+${c}`).join(' '));
+  }
+  const v2Controllers = v2Root === undefined ? [] : parseWords(await k.fs.readFile(`${v2Root}/cgroup.subtree_control`));
+  const v2Bound = v2Root === undefined ? [] : parseWords(await k.fs.readFile(`${v2Root}/cgroup.controllers`));
+  const procs = new SimProcs(k);
+  return { name: 'sim', fs: k.fs, procs, v2Root, v2Controllers, v2Bound, v1Mounts, close: () => procs.releaseAll() };
+}
+
 /**
  * The simulated kernel: a fresh one for every case. On Linux with a cgroup
  * filesystem (and `mirrorHost` not false) it mirrors the host
  * (`layout: 'host'`, the host's CPU count and its v2 root's enabled
  * controllers), so its transcripts can be compared with the host's;
- * elsewhere it is the builtin hybrid layout with every v2 controller enabled
- * at the root, as an init system would leave it.
+ * elsewhere, and for a case the mirrored setup cannot run (the host's root
+ * enables no domain controller, say), it is the builtin hybrid layout with
+ * every v2 controller enabled at the root, as an init system would leave it.
  */
 export function simFactory(load: () => Promise<SimKernelCtor>, opts: { mirrorHost?: boolean } = {}): BackendFactory {
   let ctor: Promise<SimKernelCtor> | undefined;
@@ -130,19 +146,17 @@ export function simFactory(load: () => Promise<SimKernelCtor>, opts: { mirrorHos
     name: 'sim',
     // The simulator runs everywhere: if it cannot even be loaded, every case fails (never skips).
     unavailable: () => Promise.resolve(undefined),
-    async open(): Promise<Backend> {
+    async open(forCase?: Case): Promise<Backend> {
       ctor ??= load();
       const Sim = await ctor;
       const mirror = opts.mirrorHost !== false && (await hostHasCgroupfs());
-      const k = mirror ? new Sim({ layout: 'host', cpus: availableParallelism() }) : new Sim({ layout: 'hybrid' });
-      const { v2Root, v1Mounts } = mountsOf(k.layout);
-      if (v2Root !== undefined) {
-        const enable = mirror ? await hostRootSubtreeControl(v2Root) : parseWords(await k.fs.readFile(`${v2Root}/cgroup.controllers`));
-        if (enable.length > 0) await k.fs.writeFile(`${v2Root}/cgroup.subtree_control`, enable.map((c) => `+${c}`).join(' '));
+      if (mirror) {
+        const b = await openSim(Sim, true);
+        // A case the mirrored host setup cannot run still runs on the simulator, set up as an init system would.
+        if (forCase === undefined || unmetNeed(forCase, b) === undefined) return b;
+        await b.close();
       }
-      const v2Controllers = v2Root === undefined ? [] : parseWords(await k.fs.readFile(`${v2Root}/cgroup.controllers`));
-      const procs = new SimProcs(k);
-      return { name: 'sim', fs: k.fs, procs, v2Root, v2Controllers, v1Mounts, close: () => procs.releaseAll() };
+      return openSim(Sim, false);
     },
     shutdown: () => Promise.resolve(),
   };

@@ -129,7 +129,7 @@ export const v2Files: Case[] = [
       await c.readWith('cgroup.stat', 'nr_descendants', (s) => /^nr_descendants (\d+)$/m.exec(s)?.[1] ?? 'absent', '4');
       await c.readWith('a/cgroup.stat', 'nr_descendants', (s) => /^nr_descendants (\d+)$/m.exec(s)?.[1] ?? 'absent', '2');
       // Every controller of the hierarchy has its counters, 0 where it has no css (perf_event is implicit on v2).
-      const ss = KERNEL_CONTROLLER_ORDER.filter((x) => x === 'perf_event' || c.v2Controllers.includes(x));
+      const ss = KERNEL_CONTROLLER_ORDER.filter((x) => x === 'perf_event' || c.v2Bound.includes(x));
       const keys = ['nr_descendants', ...ss.map((x) => `nr_subsys_${x}`), 'nr_dying_descendants', ...ss.map((x) => `nr_dying_subsys_${x}`)];
       await c.readKeys('a/b/c/cgroup.stat', keys.join(' '));
       await c.read('a/b/c/cgroup.stat');
