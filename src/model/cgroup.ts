@@ -104,8 +104,18 @@ export class Cgroup implements CgroupView {
 
   // cgroup v2 state
   readonly subtreeControl = new Set<string>();
-  /** `cgroup.type` was set to `threaded` (dom_cgrp is an ancestor). */
-  threaded = false;
+  /**
+   * The resource domain (the kernel's dom_cgrp): itself, or for a threaded
+   * cgroup the thread root it joined. Stored, not derived: when an ancestor
+   * turns threaded, threaded descendants move to the new domain while
+   * domain ones keep their own (cgroup_enable_threaded).
+   */
+  domCgrp: Cgroup = this;
+
+  /** `cgroup.type` is `threaded`. */
+  get threaded(): boolean {
+    return this.domCgrp !== this;
+  }
   /** INT_MAX stands for `max`, as in the kernel. */
   maxDepth = 0x7fffffff;
   maxDescendants = 0x7fffffff;

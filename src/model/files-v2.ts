@@ -10,7 +10,7 @@ import { writeV2Procs } from './procs-write.js';
 import { ctrlDef, isThreadedCtrl, sortCtrls } from './registry.js';
 import { cpuStatExtra, cpuStatLocal } from './stat-hooks.js';
 import { killCgroup } from './kill.js';
-import { canBeThreadRoot, cgroupType, controlSet, domCgroup, isThreaded, isValidDomain } from './v2-rules.js';
+import { canBeThreadRoot, cgroupType, controlSet, domCgroup, isThreaded, isValidDomain, makeThreaded } from './v2-rules.js';
 import { syncCss, writeSubtreeControl } from './tree.js';
 
 const INT_MAX = 0x7fffffff;
@@ -55,10 +55,7 @@ function v2Procs(cg: Cgroup): number[] {
     for (const t of c.tasks) if (t.isLeader) out.push(t.tgid);
   };
   scan(cg);
-  const walk = (c: Cgroup) => {
-    for (const ch of c.children.values()) if (isThreaded(ch)) { scan(ch); walk(ch); }
-  };
-  walk(cg);
+  for (const d of cg.descendantsPre()) if (d !== cg && d.domCgrp === cg) scan(d);
   return out;
 }
 
@@ -181,6 +178,6 @@ function writeType(cg: Cgroup, text: string, ctx: FileCtx): void {
   if (!isValidDomain(dom, isThreadedCtrl) || !canBeThreadRoot(dom, isThreadedCtrl)) {
     throw new CgroupError('ENOTSUP', 'write', ctx.path, 'the parent cannot be a thread root');
   }
-  cg.threaded = true;
-  syncCss(ctx.k, [cg], () => { cg.threaded = false; });
+  const undo = makeThreaded(cg);
+  syncCss(ctx.k, [cg], undo);
 }

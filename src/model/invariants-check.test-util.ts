@@ -97,8 +97,10 @@ export function checkInvariants(w: World, s: Snapshot): string[] {
     if (v2) {
       for (const t of live) {
         if (t.tid !== t.tgid) continue;
+        // Its domain (the kernel's dom_cgrp): up past threaded groups and, for a thread below a group made
+        // 'domain invalid' after it became threaded, past that group too.
         let d = dir((where.get(t.tid) ?? [])[0] ?? null);
-        while (d && d.files.get('cgroup.type') === 'threaded\n') d = dir(d.parent);
+        while (d && (d.files.get('cgroup.type') === 'threaded\n' || d.files.get('cgroup.type') === 'domain invalid\n')) d = dir(d.parent);
         const at = procsAt.get(t.tgid) ?? [];
         if (at.length !== 1 || at[0] !== d?.path) bad('procs', `process ${t.tgid} is listed in cgroup.procs of [${at}], its domain is ${d?.path}`);
       }
@@ -160,11 +162,13 @@ function checkV2(d: Dir, parent: Dir | undefined, populated: boolean, frozen: bo
     for (const c of ctl) if (!psub.includes(c)) bad('controllers', `${d.path}: '${c}' available but not in the parent's subtree_control [${psub}]`);
     if (type === 'threaded') {
       for (const c of ctl) if (!isThreadedCtrl(c)) bad('controllers', `${d.path}: domain controller '${c}' in a threaded group`);
+      // A parent with a threaded child is a thread root, threaded itself, or (once an ancestor became threaded) 'domain invalid'.
       const ptype = parent.files.get('cgroup.type')?.trim();
-      if (parent.parent !== null && ptype !== 'threaded' && ptype !== 'domain threaded') bad('type', `${d.path}: threaded below a '${ptype}' group`);
+      if (parent.parent !== null && ptype === 'domain') bad('type', `${d.path}: threaded below a 'domain' group`);
     }
     if (sub.some((c) => !isThreadedCtrl(c)) && own.length > 0) bad('internal-procs', `${d.path}: domain controllers [${sub}] enabled and tasks [${own}] of its own`);
-    if (type === 'domain invalid' && populated) bad('domain-invalid', `${d.path}: 'domain invalid' but populated`);
+    // Populated only through threaded descendants that kept their domain (the kernel allows that).
+    if (type === 'domain invalid' && own.length > 0) bad('domain-invalid', `${d.path}: 'domain invalid' with tasks [${own}] of its own`);
     const ev = keyed(d.files.get('cgroup.events'));
     if (ev.get('populated') !== (populated ? '1' : '0')) bad('populated', `${d.path}: cgroup.events populated ${ev.get('populated')}, live tasks below: ${populated}`);
     if (ev.get('frozen') !== (frozen ? '1' : '0')) bad('frozen', `${d.path}: cgroup.events frozen ${ev.get('frozen')}, freeze requested on it or above: ${frozen}`);

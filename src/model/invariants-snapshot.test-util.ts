@@ -60,7 +60,8 @@ function read(sim: Sim, path: string): string {
   }
 }
 
-export function snapshot(sim: Sim): Snapshot {
+/** `deep`: read every file of every group, not just the watched ones (slower; for long bug hunts). */
+export function snapshot(sim: Sim, deep = false): Snapshot {
   const dirs = new Map<string, Dir>();
   const byMount = new Map<string, Dir[]>();
   const flat = new Map<string, string>();
@@ -75,7 +76,7 @@ export function snapshot(sim: Sim): Snapshot {
       dirs.set(path, d);
       list.push(d);
       const names = new Set(entries.filter((e) => !e.isDirectory).map((e) => e.name));
-      for (const f of m.version === 2 ? WATCH_V2 : WATCH_V1) {
+      for (const f of deep ? [...names] : m.version === 2 ? WATCH_V2 : WATCH_V1) {
         if (!names.has(f)) continue;
         const text = read(sim, `${path}/${f}`);
         d.files.set(f, text);

@@ -12,11 +12,27 @@ export function isThreaded(cg: Cgroup): boolean {
   return cg.threaded;
 }
 
-/** The resource domain (`dom_cgrp`): the nearest non-threaded ancestor-or-self. */
+/** The resource domain (`dom_cgrp`). */
 export function domCgroup(cg: Cgroup): Cgroup {
-  let c = cg;
-  while (c.threaded && c.parent) c = c.parent;
-  return c;
+  return cg.domCgrp;
+}
+
+/**
+ * cgroup_enable_threaded(): join the parent's domain, and take along every
+ * threaded descendant. Returns a function that undoes it.
+ */
+export function makeThreaded(cg: Cgroup): () => void {
+  const dom = cg.parent!.domCgrp;
+  const old: [Cgroup, Cgroup][] = [];
+  for (const d of cg.descendantsPre()) {
+    if (d === cg || d.threaded) {
+      old.push([d, d.domCgrp]);
+      d.domCgrp = dom;
+    }
+  }
+  return () => {
+    for (const [d, prev] of old) d.domCgrp = prev;
+  };
 }
 
 /** Only the root may have both processes and controller-enabled children. */
