@@ -9,23 +9,9 @@ import { parseProcCgroup } from '../core/format/proccgroup.js';
 import { builtinLayout, type LayoutSpec, type MountSpec } from '../core/layout.js';
 import { buildHostLayout, detectHostLayout, detectHostLayoutSync, type HostLayout } from './layout.js';
 import { parseProcCgroups } from './proc-cgroups.js';
+import { HYBRID_MOUNTINFO } from '../core/format/host-texts.test-util.js';
 
-// Literal /proc/self/mountinfo and /proc/cgroups of a hybrid host (kernel 6.18).
-const HYBRID = `22 27 0:21 / /proc rw,relatime - proc proc rw
-23 27 0:22 / /sys rw,relatime - sysfs sysfs rw
-27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard,resv_strict,resuid=65534,resgid=65534
-31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
-32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
-33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
-34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
-35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
-36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices
-37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer
-38 31 0:35 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio
-39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
-40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
-41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
-`;
+const HYBRID = HYBRID_MOUNTINFO;
 const PROC_CGROUPS = `#subsys_name\thierarchy\tnum_cgroups\tenabled
 cpuset\t3\t1\t1
 cpu\t1\t1\t1

@@ -4,15 +4,8 @@ import fc from 'fast-check';
 import { CgroupError } from '../errors.js';
 import type { ErrnoCode } from '../errno.js';
 import { formatBytes, formatPageLimit, humanBytes, memparse, pageCounterMax, parseBytes, parsePageLimit } from './bytes.js';
+import { outcome } from './outcome.test-util.js';
 
-function outcome<T>(f: () => T): T | ErrnoCode {
-  try {
-    return f();
-  } catch (e) {
-    assert.ok(e instanceof CgroupError, `not a CgroupError: ${String(e)}`);
-    return e.code;
-  }
-}
 
 const U64 = 1n << 64n;
 const PAGE = 4096n;

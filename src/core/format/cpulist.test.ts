@@ -4,15 +4,8 @@ import fc from 'fast-check';
 import { CgroupError } from '../errors.js';
 import type { ErrnoCode } from '../errno.js';
 import { formatCpuList, parseCpuList } from './cpulist.js';
+import { outcome } from './outcome.test-util.js';
 
-function outcome<T>(f: () => T): T | ErrnoCode {
-  try {
-    return f();
-  } catch (e) {
-    assert.ok(e instanceof CgroupError, `not a CgroupError: ${String(e)}`);
-    return e.code;
-  }
-}
 
 /*
  * Measured on Linux 6.18 with 2 possible CPUs (0-1): each text written with

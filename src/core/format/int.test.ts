@@ -7,16 +7,8 @@ import {
   formatInt, parseBigInt, parseInt32, parseInt64, parseSafeInt, parseU32, parseU64, parseWriteS64, parseWriteU64,
 } from './int.js';
 import { formatMax, parseMax } from './max.js';
+import { outcome } from './outcome.test-util.js';
 
-/** The errno a parse throws, or its value. */
-function outcome<T>(f: () => T): T | ErrnoCode {
-  try {
-    return f();
-  } catch (e) {
-    assert.ok(e instanceof CgroupError, `not a CgroupError: ${String(e)}`);
-    return e.code;
-  }
-}
 
 const I32 = { min: -(2n ** 31n), max: 2n ** 31n - 1n };
 const U32 = { min: 0n, max: 2n ** 32n - 1n };
