@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cpu, cpuStatLocalV2Extra, cpuStatV2Extra, parseCpuMax } from './cpu.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('cpu v1 (literals and errnos from a 6.18 host)', () => {
   it('a new child reads as on the host', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cpuacct, cpuacctCharge } from './cpuacct.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('cpuacct (v1)', () => {
   it('a new child reads as on a 2-CPU host', () => {

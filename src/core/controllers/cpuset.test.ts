@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cpuset, cpusetEffectiveCpus } from './cpuset.js';
-import { errnoOf, FakeKernel, Harness, task } from './testing.js';
+import { errnoOf, FakeKernel, Harness, task } from './testing.test-util.js';
 
 describe('cpuset v1 (host literals and errnos, 2 CPUs, 1 node)', () => {
   it('new groups start empty; files as on the host', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { devices } from './devices.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('devices (v1, host sequences)', () => {
   it('files and the default list', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { freezer, FREEZER_KEY } from './freezer.js';
-import { Harness, task } from './testing.js';
+import { Harness, task } from './testing.test-util.js';
 
 describe('freezer (v1)', () => {
   it('files and literals as on the host; the root has none', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hugetlb } from './hugetlb.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 const PC_MAX_BYTES = '9223372036854771712\n';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { io, ioAccount } from './io.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('io as blkio (v1, host literals; devices 253:0 and 254:0)', () => {
   it('lists the host files; a new child reads as on the host', () => {

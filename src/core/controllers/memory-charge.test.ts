@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { memory } from './memory.js';
 import { memoryCharge, memoryChargedBytes, memoryUncharge } from './memory-charge.js';
 import type { MemoryState } from './memory-state.js';
-import { type FakeTask, Harness, task } from './testing.js';
+import { type FakeTask, Harness, task } from './testing.test-util.js';
 
 const MiB = 1n << 20n;
 

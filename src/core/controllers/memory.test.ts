@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { memory } from './memory.js';
 import { memoryCharge } from './memory-charge.js';
-import { Harness, task } from './testing.js';
+import { Harness, task } from './testing.test-util.js';
 
 const MAX = '9223372036854771712\n';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { misc } from './misc.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('misc (no capacity)', () => {
   it('misc lists no resource and refuses limits', () => {

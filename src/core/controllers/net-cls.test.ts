@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { net_cls } from './net-cls.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('net_cls (v1 bookkeeping)', () => {
   it('net_cls.classid is inherited and stored in 32 bits', () => {

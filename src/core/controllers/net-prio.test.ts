@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { net_prio } from './net-prio.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('net_prio (v1 bookkeeping)', () => {
   it('net_prio: css ids, ifpriomap for lo, ENODEV for unknown interfaces', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pids } from './pids.js';
-import { errnoOf, Harness, task } from './testing.js';
+import { errnoOf, Harness, task } from './testing.test-util.js';
 
 describe('pids', () => {
   it('v1 files and literals as on the host; root has none', () => {

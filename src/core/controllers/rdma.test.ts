@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rdma } from './rdma.js';
-import { Harness } from './testing.js';
+import { Harness } from './testing.test-util.js';
 
 describe('rdma (no devices)', () => {
   it('rdma reads empty; parse errors EINVAL, unknown device ENODEV', () => {
