@@ -9,23 +9,10 @@ import { parseProcCgroup } from '../core/format/proccgroup.js';
 import { builtinLayout, type LayoutSpec, type MountSpec } from '../core/layout.js';
 import { buildHostLayout, detectHostLayout, detectHostLayoutSync, type HostLayout } from './layout.js';
 import { parseProcCgroups } from './proc-cgroups.js';
-import { HYBRID_MOUNTINFO } from '../core/format/host-texts.test-util.js';
+import { HYBRID_MOUNTINFO, HYBRID_PROC_CGROUPS } from '../core/format/host-texts.test-util.js';
 
 const HYBRID = HYBRID_MOUNTINFO;
-const PROC_CGROUPS = `#subsys_name\thierarchy\tnum_cgroups\tenabled
-cpuset\t3\t1\t1
-cpu\t1\t1\t1
-cpuacct\t2\t1\t1
-blkio\t7\t1\t1
-memory\t4\t35\t1
-devices\t5\t1\t1
-freezer\t6\t1\t1
-net_cls\t0\t1\t1
-perf_event\t0\t1\t1
-net_prio\t0\t1\t1
-hugetlb\t0\t1\t1
-pids\t8\t1\t1
-`;
+const PROC_CGROUPS = HYBRID_PROC_CGROUPS;
 const UNIFIED = '29 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n';
 const LEGACY = `31 23 0:28 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
 32 31 0:29 / /sys/fs/cgroup/systemd rw,nosuid,nodev,noexec,relatime shared:10 - cgroup cgroup rw,xattr,release_agent=/lib/systemd/systemd-cgroups-agent,name=systemd

@@ -3,22 +3,9 @@ import assert from 'node:assert/strict';
 import { CgroupError } from '../core/errors.js';
 import { parseProcCgroup } from '../core/format/proccgroup.js';
 import { formatProcCgroups, parseProcCgroups, pidCgroupFor, v1ControllerName, v2ControllerName } from './proc-cgroups.js';
+import { HYBRID_PROC_CGROUPS } from '../core/format/host-texts.test-util.js';
 
-// Literal /proc/cgroups of a hybrid host (kernel 6.18).
-const HOST = `#subsys_name\thierarchy\tnum_cgroups\tenabled
-cpuset\t3\t1\t1
-cpu\t1\t1\t1
-cpuacct\t2\t1\t1
-blkio\t7\t1\t1
-memory\t4\t35\t1
-devices\t5\t1\t1
-freezer\t6\t1\t1
-net_cls\t0\t1\t1
-perf_event\t0\t1\t1
-net_prio\t0\t1\t1
-hugetlb\t0\t1\t1
-pids\t8\t1\t1
-`;
+const HOST = HYBRID_PROC_CGROUPS;
 
 test('parses every controller with v2 spelling, hierarchy and enabled', () => {
   const ks = parseProcCgroups(HOST);

@@ -17,3 +17,19 @@ export const HYBRID_MOUNTINFO = `22 27 0:21 / /proc rw,relatime - proc proc rw
 
 /** Only its cgroup lines: the tmpfs at /sys/fs/cgroup and the eleven mounts below it. */
 export const HYBRID_CGROUP_MOUNTINFO = HYBRID_MOUNTINFO.split('\n').slice(3).join('\n');
+
+/** Literal /proc/cgroups of the same host. */
+export const HYBRID_PROC_CGROUPS = `#subsys_name\thierarchy\tnum_cgroups\tenabled
+cpuset\t3\t1\t1
+cpu\t1\t1\t1
+cpuacct\t2\t1\t1
+blkio\t7\t1\t1
+memory\t4\t35\t1
+devices\t5\t1\t1
+freezer\t6\t1\t1
+net_cls\t0\t1\t1
+perf_event\t0\t1\t1
+net_prio\t0\t1\t1
+hugetlb\t0\t1\t1
+pids\t8\t1\t1
+`;
