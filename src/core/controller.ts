@@ -54,7 +54,7 @@ export interface KernelServices {
   /** Total memory in bytes. */
   readonly memoryBytes: bigint;
   readonly pageSize: bigint;
-  /** Send a signal to one thread group (the OOM killer uses 9). */
+  /** Send a signal to one thread group from the kernel itself (the OOM killer's SIGKILL, which thaws its victim first). */
   signal(tgid: number, signal: number): void;
   /** Freeze or thaw tasks on behalf of a hierarchy (v1 freezer). */
   setFrozenBy(key: string, tids: readonly number[], frozen: boolean): void;
