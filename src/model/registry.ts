@@ -1,30 +1,21 @@
-import type { ControllerDef } from '../core/controller.js';
-import { CONTROLLERS, controllerByName } from '../core/controllers/index.js';
+import { ALL_CONTROLLER_DEFS, controllerByName, controllerId, type AnyControllerDef } from '../core/controllers/index.js';
 
-/** The controller tables as the model uses them (one place that knows the registry's shape). */
-export type AnyController = ControllerDef<unknown>;
+/** The controller tables as the model uses them: the registry's own lookups, under the model's names. */
+export type AnyController = AnyControllerDef;
 
-export const ALL_CONTROLLERS: readonly AnyController[] = CONTROLLERS as readonly AnyController[];
+export const ALL_CONTROLLERS: readonly AnyController[] = ALL_CONTROLLER_DEFS;
 
 export function ctrlDef(name: string): AnyController | undefined {
-  return controllerByName.get(name) as AnyController | undefined;
+  return controllerByName.get(name);
 }
 
-/** The name a controller has on v1 (`blkio` for `io`). */
-export function v1Name(name: string): string {
-  const d = ctrlDef(name) as (AnyController & { legacyName?: string }) | undefined;
-  return d?.legacyName ?? name;
-}
+export { v1Name } from '../core/controllers/index.js';
 
 export function isThreadedCtrl(name: string): boolean {
   return ctrlDef(name)?.threaded ?? false;
 }
 
-/** Kernel order index, for listing controllers as the kernel does. */
-export function ctrlOrder(name: string): number {
-  return ALL_CONTROLLERS.findIndex((c) => c.name === name);
-}
-
+/** Controller names in the kernel's order, as cgroup.controllers lists them. */
 export function sortCtrls(names: Iterable<string>): string[] {
-  return [...names].sort((a, b) => ctrlOrder(a) - ctrlOrder(b));
+  return [...names].sort((a, b) => controllerId(a) - controllerId(b));
 }

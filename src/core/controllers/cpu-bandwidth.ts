@@ -84,20 +84,6 @@ export function checkCfsSchedulable(target: BwCss, periodUs: bigint, quotaUs: Ma
   walk(rootOf(target), 'inf');
 }
 
-/** Normalized hierarchical quota of a group (µs of runtime per µs, << 20), 'inf' when unlimited along the path. */
-export function hierarchicalQuota(css: Css<Bandwidth>): bigint | 'inf' {
-  const chain: Css<Bandwidth>[] = [];
-  for (let c: Css<Bandwidth> | null = css; c?.parent; c = c.parent) chain.unshift(c);
-  let hq: bigint | 'inf' = 'inf';
-  for (const c of chain) {
-    const q = c.state.quotaUs;
-    if (q === 'max') continue;
-    const own = toRatio(c.state.periodUs, q);
-    hq = hq === 'inf' || own < hq ? own : hq;
-  }
-  return hq;
-}
-
 /** tg_set_rt_bandwidth() + tg_rt_schedulable() for v1 cpu.rt_period_us / cpu.rt_runtime_us. */
 export function checkRtBandwidth(target: BwCss, periodNs: bigint, runtimeNs: bigint | 'inf'): void {
   if (target.cgroup.isRoot && runtimeNs === 0n) throw einval('the root group must keep RT runtime');

@@ -43,10 +43,6 @@ export const controllerByName: ReadonlyMap<string, AnyControllerDef> = new Map([
   ...ALL.filter((c) => c.legacyName !== undefined).map((c) => [c.legacyName!, c] as const),
 ]);
 
-export function isControllerName(name: string): name is ControllerName {
-  return (KERNEL_CONTROLLER_ORDER as readonly string[]).includes(name);
-}
-
 /** The kernel's subsystem id: the index in the registry. */
 export function controllerId(name: string): number {
   const def = controllerByName.get(name);
