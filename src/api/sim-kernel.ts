@@ -10,6 +10,14 @@ import { mountCgroup, remountCgroup, umountCgroup } from '../model/mount.js';
 import { exitTask, forkTask, installTaskHooks, killTask, waitTask } from '../model/tasks.js';
 import { stateChar } from '../model/procfs.js';
 import type { Task } from '../model/task.js';
+import { KernelScheduler, type SliceEvent, type TaskSchedStats } from '../model/run/scheduler.js';
+import { SCHED_CLASSES, type SchedClassName } from '../sched/classes.js';
+import type { SchedClass } from '../sched/policy.js';
+import { hog, validateProgram, type Program } from '../sim/program.js';
+import { parseProgram } from '../sim/program-text.js';
+import type { TraceRecord, TraceRecorder } from '../sim/trace.js';
+
+export type { SliceEvent, TaskSchedStats } from '../model/run/scheduler.js';
 
 export type SimLayout = LayoutKind | 'host';
 
@@ -26,6 +34,12 @@ export interface SimKernelOptions {
   seed?: number;
   /** /proc/sys/kernel/pid_max (default 32768): pids wrap from pidMax-1 to 300. */
   pidMax?: number;
+  /** CONFIG_HZ of the simulated kernel: the scheduler tick (default 250). */
+  hz?: number;
+  /** Hardware threads per core (default 1); `cpus` must be a multiple of it. */
+  smt?: number;
+  /** Records every scheduler event (switches, wakeups, migrations, throttling). */
+  trace?: TraceRecorder | ((r: TraceRecord) => void);
 }
 
 export interface SpawnOptions {
@@ -36,6 +50,17 @@ export interface SpawnOptions {
   name?: string;
   /** Parent process (default 1, init). */
   ppid?: number;
+  /** What the task does: `'hog'` (run forever), a program, or the program text form. Without one it sleeps. */
+  program?: Program | 'hog' | string;
+  /** Nice value -20..19 (default: the program's, else 0). */
+  nice?: number;
+  /** CPU affinity (default: the program's, else every CPU). */
+  cpus?: number[];
+}
+
+export interface RunOptions {
+  /** Called between chunks of simulated time (about every 100 ms of it) with the time done so far. */
+  onProgress?: (doneNs: number, totalNs: number) => void;
 }
 
 export type TaskStateName = 'running' | 'sleeping' | 'stopped' | 'frozen' | 'zombie';
@@ -62,6 +87,9 @@ export class SimKernel {
   readonly kernel: Kernel;
   readonly fs: ModelFs;
   readonly seed: number | undefined;
+  readonly smt: number;
+  /** The scheduler: runs task programs in simulated time. */
+  readonly sched: KernelScheduler;
 
   constructor(opts: SimKernelOptions = {}) {
     const layout = resolveLayout(opts.layout ?? 'unified');
@@ -74,7 +102,73 @@ export class SimKernel {
     });
     installTaskHooks(this.kernel);
     this.seed = opts.seed;
+    this.smt = opts.smt ?? 1;
+    const ncpu = this.kernel.cpus.length;
+    if (!Number.isInteger(this.smt) || this.smt < 1 || ncpu % this.smt !== 0) {
+      throw new CgroupError('EINVAL', 'mount', undefined, `smt ${this.smt} must be a positive integer dividing cpus (${ncpu})`);
+    }
+    const tr = opts.trace;
+    const trace = tr === undefined ? undefined : typeof tr === 'function' ? tr : (r: TraceRecord) => tr.record(r);
+    this.sched = new KernelScheduler(this.kernel, { ...(opts.hz !== undefined ? { hz: opts.hz } : {}), ...(trace ? { trace } : {}) });
     this.fs = new ModelFs(this.kernel, 1);
+  }
+
+  /** Simulated time since boot, ns. */
+  get now(): number {
+    return this.sched.now;
+  }
+
+  /** Advances simulated time by `durationNs`, yielding to the event loop now and then. */
+  async run(durationNs: number, opts: RunOptions = {}): Promise<void> {
+    const end = this.checkedEnd(durationNs);
+    const start = this.now;
+    const chunk = 100_000_000;
+    let lastYield = Date.now();
+    while (this.now < end) {
+      this.sched.runUntil(Math.min(end, this.now + chunk));
+      opts.onProgress?.(this.now - start, durationNs);
+      if (Date.now() - lastYield > 50) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = Date.now();
+      }
+    }
+    this.sched.flush();
+  }
+
+  /** run() without yielding. */
+  runSync(durationNs: number): void {
+    this.sched.runUntil(this.checkedEnd(durationNs));
+    this.sched.flush();
+  }
+
+  private checkedEnd(durationNs: number): number {
+    if (!Number.isSafeInteger(durationNs) || durationNs < 0) {
+      throw new CgroupError('EINVAL', 'clock_nanosleep', undefined, `duration must be a non-negative integer of ns, not ${durationNs}`);
+    }
+    return this.now + durationNs;
+  }
+
+  /**
+   * The scheduling class for the children of a cpu cgroup (`fair`, `rr`,
+   * `fifo`, or a SchedClass of your own): the seeds' guest scheduler.
+   */
+  setPolicy(cgroupDir: string, policy: SchedClassName | SchedClass): void {
+    const cls = typeof policy === 'string' ? SCHED_CLASSES[policy] : policy;
+    if (cls === undefined) throw new CgroupError('EINVAL', 'sched_setattr', cgroupDir, `unknown scheduling class '${String(policy)}'`);
+    const cg = this.cgroupAt(cgroupDir);
+    const css = cg.css.get('cpu');
+    if (!css) throw new CgroupError('ENOENT', 'sched_setattr', cgroupDir, 'the cpu controller is not enabled for this cgroup');
+    this.sched.setPolicy(css, cls);
+  }
+
+  /** Scheduler figures of every task that ran a program, exited ones included. */
+  taskStats(): TaskSchedStats[] {
+    return this.sched.taskStats();
+  }
+
+  /** Subscribe to the stretches tasks run on CPUs; returns an unsubscribe function. */
+  onSlice(fn: (s: SliceEvent) => void): () => void {
+    return this.sched.onSlice(fn);
   }
 
   get layout(): LayoutSpec {
@@ -89,13 +183,26 @@ export class SimKernel {
 
   /** Start a new process; see SpawnOptions. Returns its pid. */
   spawn(opts: SpawnOptions = {}): number {
+    const program = opts.program === undefined ? undefined : toProgram(opts.program);
+    const nice = opts.nice ?? program?.nice;
+    if (nice !== undefined && (!Number.isInteger(nice) || nice < -20 || nice > 19)) {
+      throw new CgroupError('EINVAL', 'setpriority', undefined, `nice ${nice} is outside -20..19`);
+    }
+    const cpus = opts.cpus ?? program?.cpus;
+    if (cpus !== undefined && (cpus.length === 0 || cpus.some((c) => !this.kernel.cpus.includes(c)))) {
+      throw new CgroupError('EINVAL', 'sched_setaffinity', undefined, `cpus [${cpus.join(',')}] must be a non-empty subset of 0..${this.kernel.cpus.length - 1}`);
+    }
     const into = opts.cgroup === undefined ? undefined : this.cgroupAt(opts.cgroup);
+    const name = opts.name ?? program?.name ?? 'task';
     const t = forkTask(this.kernel, opts.ppid ?? 1, {
       ...(into ? { into } : {}),
-      name: opts.name ?? 'task',
+      name,
       ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
       ...(opts.gid !== undefined ? { gid: opts.gid } : opts.uid !== undefined ? { gid: opts.uid } : {}),
     });
+    if (nice !== undefined) t.nice = nice;
+    if (cpus !== undefined) t.allowedCpus = [...new Set(cpus)].sort((a, b) => a - b);
+    if (program) this.sched.start(t, program);
     return t.tid;
   }
 
@@ -109,10 +216,15 @@ export class SimKernel {
 
   exit(pid: number, code = 0): void {
     exitTask(this.kernel, pid, code);
+    this.sched.sync();
   }
 
   kill(pid: number, signal: number | string = 'SIGTERM'): void {
-    killTask(this.kernel, pid, signal);
+    try {
+      killTask(this.kernel, pid, signal);
+    } finally {
+      this.sched.sync();
+    }
   }
 
   wait(pid: number): number | undefined {
@@ -121,7 +233,11 @@ export class SimKernel {
 
   /** Charge `bytes` of memory to a task (may OOM-kill; ENOMEM when the charger itself is killed). */
   charge(pid: number, bytes: bigint): void {
-    chargeMemory(this.kernel, this.kernel.liveTask(pid), bytes);
+    try {
+      chargeMemory(this.kernel, this.kernel.liveTask(pid), bytes);
+    } finally {
+      this.sched.sync();
+    }
   }
 
   uncharge(pid: number, bytes: bigint): void {
@@ -181,6 +297,12 @@ export class SimKernel {
     if (t.exited) out.exitCode = t.exitSignal ? 128 + t.exitSignal : t.exitCode;
     return out;
   }
+}
+
+function toProgram(p: Program | 'hog' | string): Program {
+  if (p === 'hog') return hog();
+  if (typeof p === 'string') return parseProgram(p);
+  return validateProgram(p);
 }
 
 function resolveLayout(l: SimLayout | LayoutSpec): LayoutSpec {

@@ -4,7 +4,8 @@ import { type ErrnoCode, errnoOf, isErrnoCode, strerror } from './errno.js';
 export type Syscall =
   | 'mkdir' | 'rmdir' | 'scandir' | 'open' | 'read' | 'write' | 'stat' | 'lstat'
   | 'chown' | 'chmod' | 'rename' | 'watch' | 'fork' | 'clone' | 'kill' | 'mount'
-  | 'prctl' | 'spawn' | 'realpath' | 'readlink' | 'access' | 'wait';
+  | 'prctl' | 'spawn' | 'realpath' | 'readlink' | 'access' | 'wait'
+  | 'clock_nanosleep' | 'sched_setattr' | 'setpriority' | 'sched_setaffinity';
 
 /**
  * The one error type of cgkit. It has the shape of Node's `fs` errors

@@ -120,6 +120,10 @@ export class Cgroup implements CgroupView {
   maxDepth = 0x7fffffff;
   maxDescendants = 0x7fffffff;
   freezeSelf = false;
+  /** CPU time of this cgroup's tasks and descendants' (v2 cpu.stat usage), ns; the scheduler adds to it. */
+  cpuUsageNs = 0;
+  /** The part of cpuUsageNs run at a positive nice value (cpu.stat nice_usec). */
+  cpuNiceNs = 0;
   pressureOn = true;
 
   // cgroup v1 state

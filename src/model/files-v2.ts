@@ -147,7 +147,8 @@ export const V2_CORE_FILES: CoreFile[] = [
   {
     name: 'cpu.stat', versions: V2, where: 'all', mode: 0o444,
     read: (cg) => formatFlat([
-      ['usage_usec', 0], ['user_usec', 0], ['system_usec', 0], ['nice_usec', 0],
+      ['usage_usec', Math.floor(cg.cpuUsageNs / 1000)], ['user_usec', Math.floor(cg.cpuUsageNs / 1000)], ['system_usec', 0],
+      ['nice_usec', Math.floor(cg.cpuNiceNs / 1000)],
       ...cpuStatExtra(cg),
     ]),
   },

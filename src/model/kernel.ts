@@ -56,6 +56,8 @@ export class Kernel {
   private lastIno = 0;
   /** Clock ticks (USER_HZ) since boot, advanced by the scheduler. */
   ticks = 0;
+  /** Called after every change made through the filesystem, so the scheduler can follow moves, limits and freezes. */
+  afterChange: (() => void) | undefined;
 
   constructor(opts: KernelOptions) {
     this.layout = opts.layout;

@@ -102,6 +102,14 @@ export class ModelFs implements CgroupFs {
    * up to the first NUL; a read-only file fails at write with EINVAL.
    */
   writeFileSync(path: string, data: string): void {
+    try {
+      this.write(path, data);
+    } finally {
+      this.k.afterChange?.();
+    }
+  }
+
+  private write(path: string, data: string): void {
     const n = resolve(this.k, path, this.cred, this.actor(), 'open');
     if (n.t === 'vdir' || n.t === 'cg') throw new CgroupError('EISDIR', 'open', path);
     if (n.t === 'vfile') throw new CgroupError('EACCES', 'open', path);

@@ -10,6 +10,12 @@ import { BandwidthPool } from './bandwidth-pool.js';
 import type { BandwidthLimits, TimerHost } from './bandwidth-pool.js';
 import { BandwidthRq } from './bandwidth-rq.js';
 
+/** Told after one of a group's queues is throttled or unthrottled (throttle counts already updated). */
+export interface BandwidthListener {
+  throttled(g: BandwidthGroup, cpu: number): void;
+  unthrottled(g: BandwidthGroup, cpu: number): void;
+}
+
 export class BandwidthGroup {
   readonly pool: BandwidthPool;
   readonly rqs: BandwidthRq[];
@@ -20,12 +26,18 @@ export class BandwidthGroup {
   readonly throttledSelfNs: number[];
   private readonly throttledSince: number[];
 
-  constructor(readonly parent: BandwidthGroup | null, host: TimerHost, ncpu: number, sliceNs: number) {
+  constructor(readonly parent: BandwidthGroup | null, host: TimerHost, ncpu: number, sliceNs: number, listener?: BandwidthListener) {
     this.pool = new BandwidthPool(host, sliceNs);
     this.rqs = Array.from({ length: ncpu }, (_, cpu) =>
       new BandwidthRq(this.pool, cpu, {
-        throttled: (rq) => this.walkDown(rq.cpu, 1),
-        unthrottled: (rq) => this.walkDown(rq.cpu, -1),
+        throttled: (rq) => {
+          this.walkDown(rq.cpu, 1);
+          listener?.throttled(this, rq.cpu);
+        },
+        unthrottled: (rq) => {
+          this.walkDown(rq.cpu, -1);
+          listener?.unthrottled(this, rq.cpu);
+        },
       }));
     this.throttleCount = Array.from({ length: ncpu }, (_, c) => parent?.throttleCount[c] ?? 0);
     this.throttledSelfNs = this.rqs.map(() => 0);
@@ -108,12 +120,12 @@ export class BandwidthGroup {
 export class BandwidthTree {
   readonly root: BandwidthGroup;
 
-  constructor(readonly host: TimerHost, readonly ncpu: number, readonly sliceNs = 5_000_000) {
-    this.root = new BandwidthGroup(null, host, ncpu, sliceNs);
+  constructor(readonly host: TimerHost, readonly ncpu: number, readonly sliceNs = 5_000_000, readonly listener?: BandwidthListener) {
+    this.root = new BandwidthGroup(null, host, ncpu, sliceNs, listener);
   }
 
   addGroup(parent: BandwidthGroup, limits?: BandwidthLimits): BandwidthGroup {
-    const g = new BandwidthGroup(parent, this.host, this.ncpu, this.sliceNs);
+    const g = new BandwidthGroup(parent, this.host, this.ncpu, this.sliceNs, this.listener);
     if (limits) g.setLimits(limits);
     return g;
   }
