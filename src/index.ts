@@ -3,7 +3,10 @@
  * kernel, the host filesystem, the CgroupFs interface, errors and value
  * formats.
  */
-export { SimKernel, type SimKernelOptions, type SpawnOptions, type TaskInfo, type SimLayout, type TaskStateName } from './api/sim-kernel.js';
+export {
+  SimKernel, type SimKernelOptions, type SpawnOptions, type TaskInfo, type SimLayout, type TaskStateName,
+  type RunOptions, type SliceEvent, type TaskSchedStats,
+} from './api/sim-kernel.js';
 export { HostFs, type HostFsOptions } from './host/hostfs.js';
 export { detectHostLayout, detectHostLayoutSync, type HostLayout, type HostMount } from './host/layout.js';
 export type { CgroupFs, CgroupStat, DirEntry } from './core/fs.js';
@@ -13,3 +16,13 @@ export * from './core/format/index.js';
 export { builtinLayout, CGROUP_ROOT, type LayoutSpec, type MountSpec, type LayoutKind } from './core/layout.js';
 export type { ControllerDef, IfaceFile, Css, KernelServices } from './core/controller.js';
 export type { KernelEvent, ReleaseEvent } from './model/kernel.js';
+export type { SchedClass, RunQueue, RunQueueContext, EnqueueOpts, DequeueOpts } from './sched/policy.js';
+export { SchedEntity } from './sched/entity.js';
+export { fairClass, FairRq } from './sched/fair-class.js';
+export { fifoClass, rrClass, ListRq, RR_TIMESLICE_NS } from './sched/list-class.js';
+export { SCHED_CLASSES, type SchedClassName } from './sched/classes.js';
+export { loadOfWeight, loadOfNice, type LoadWeight } from './sched/fair-math.js';
+export { hog, validateProgram, ProgramError, type Program, type Step } from './sim/program.js';
+export { parseProgram, formatProgram } from './sim/program-text.js';
+export { importRtApp } from './sim/rtapp.js';
+export { TraceRecorder, type TraceRecord } from './sim/trace.js';

@@ -18,7 +18,7 @@ export const NSEC_PER_MSEC = 1_000_000;
 
 /** scale_load(): an unscaled weight in the kernel's <<10 representation. */
 export function scaleLoad(w: number): number {
-  return w * 2 ** SCHED_FIXEDPOINT_SHIFT;
+  return w * 1024; // 2^SCHED_FIXEDPOINT_SHIFT
 }
 
 /** What calc_group_shares reads of one group run queue (grq). */

@@ -10,7 +10,8 @@ import type { Engine } from '../sim/engine.js';
 import type { TraceRecord } from '../sim/trace.js';
 import { completeDelayed, dequeueEmptyGroups, dequeueTask, enqueueTask, updateGroupWeight, updateLoad } from './hier.js';
 import { attachLoad, detachLoad } from './pelt-attach.js';
-import { Cpu, type GroupCpu, type MEntity, type SchedTask, type TaskGroup } from './sched-types.js';
+import type { Cpu} from './sched-types.js';
+import { type GroupCpu, type MEntity, type SchedTask, type TaskGroup } from './sched-types.js';
 
 export interface MachineHooks {
   /** The running task `t` ran `deltaNs` on `cpu`, ending now. */
@@ -160,12 +161,14 @@ export abstract class MachineCore {
   }
 
   /** pick_next_task_fair(): descend from the root queue through group entities to a task. */
+  private readonly onBlocked = (se: unknown): void => {
+    const t = (se as MEntity).task;
+    if (t !== null) completeDelayed(t, this.engine.now);
+  };
+
   protected pick(cpu: Cpu): SchedTask | null {
     const now = this.engine.now;
-    const onBlocked = (se: unknown): void => {
-      const t = (se as MEntity).task;
-      if (t !== null) completeDelayed(t, now);
-    };
+    const onBlocked = this.onBlocked;
     for (let guard = 0; guard < 1_000_000; guard++) {
       let gc = cpu.root;
       for (;;) {
@@ -180,13 +183,15 @@ export abstract class MachineCore {
     throw new Error(`cpu ${cpu.id}: the pick does not converge`);
   }
 
+  /** set_next_entity() from the root down to the task. */
   private setNextChain(t: SchedTask): void {
-    const path: MEntity[] = [];
-    for (let se: MEntity = t.se; ; se = se.parent.se!) {
-      path.push(se);
-      if (se.parent.se === null) break;
-    }
-    for (let i = path.length - 1; i >= 0; i--) path[i]!.parent.rq.setNext(path[i]!);
+    this.setNextFrom(t.se);
+  }
+
+  private setNextFrom(se: MEntity): void {
+    const up = se.parent.se;
+    if (up !== null) this.setNextFrom(up);
+    se.parent.rq.setNext(se);
   }
 
   /** scheduler_tick() / task_tick_fair(): charge, update every level's load and group weight, balance. */
