@@ -117,6 +117,8 @@ const SCENARIOS: readonly Scenario[] = [
       const out = [
         fig(this.name, 'per-user groups: Alice\'s 1 loop, share of machine', '50', ofMachine(w.task(a), w)),
         fig(this.name, 'per-user groups: Karl\'s group (49 loops), share of machine', '50', ofMachine(w.usage(karl), w)),
+        // Under outside load the absolute shares drop; the split between the two users does not.
+        fig(this.name, 'per-user groups: Alice\'s loop, share of the two groups\' CPU time', '50', (100 * w.task(a)) / (w.usage(alice) + w.usage(karl))),
       ];
       await t.dispose();
       const t2 = c.trial();

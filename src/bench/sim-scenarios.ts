@@ -114,9 +114,10 @@ export async function simulateHostScenarios(seconds = 10, warmup = 1): Promise<S
     const karl = w.group(`${X}/karl`, { 'cpu.shares': '1024' });
     const a = w.loop(alice);
     for (let i = 0; i < 49; i++) w.loop(karl);
-    await w.measure(warmup, seconds, [karl]);
+    await w.measure(warmup, seconds, [alice, karl]);
     fig('alice-karl', 'per-user groups: Alice\'s 1 loop, share of machine', w.ofMachine(w.task(a)));
     fig('alice-karl', 'per-user groups: Karl\'s group (49 loops), share of machine', w.ofMachine(w.usage(karl)));
+    fig('alice-karl', 'per-user groups: Alice\'s loop, share of the two groups\' CPU time', (100 * w.task(a)) / (w.usage(alice) + w.usage(karl)));
     const w2 = new World();
     const all = w2.group(X);
     const a2 = w2.loop(all);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { SUBCOMMANDS } from './commands/index.js';
+import { demoCommand } from './commands/demo.js';
+import { simCommand } from './commands/sim.js';
 import type { CliContext, KernelOptions } from './commands/context.js';
 import type { ShellKernel } from './shell/kernel.js';
 
@@ -37,7 +39,7 @@ export function buildProgram(cli: CliContext): Command {
       // One line: commander's message (and its "did you mean" hint) without its "error: " prefix.
       outputError: (s, write) => { write(`cgkit: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`); },
     });
-  for (const make of SUBCOMMANDS) {
+  for (const make of [...SUBCOMMANDS, simCommand, demoCommand]) {
     // Subcommands report usage errors the same way and never call process.exit.
     program.addCommand(make(cli).helpOption('-h, --help', 'show help').exitOverride().configureOutput(program.configureOutput()));
   }

@@ -1,0 +1,58 @@
+/**
+ * What the scenario runner needs of a kernel. The simulated kernel
+ * (`SimKernel`) satisfies it as it is; a host backend will implement it over
+ * the real cgroupfs with real processes.
+ */
+import type { CgroupFs } from '../core/fs.js';
+import type { LayoutSpec } from '../core/layout.js';
+import type { Program } from '../sim/program.js';
+import type { GroupPolicy } from './types.js';
+
+export interface BackendSpawn {
+  /** Absolute cgroup directory; on v1 the task starts there in that hierarchy, in its parent's groups in the others. */
+  cgroup?: string;
+  name?: string;
+  /** Absent: the task just sleeps. */
+  program?: Program | 'hog' | string;
+  nice?: number;
+  cpus?: number[];
+}
+
+/** Scheduling figures of one task (thread), as the kernel keeps them. */
+export interface BackendTaskStat {
+  readonly tid: number;
+  readonly tgid: number;
+  readonly name: string;
+  /** Absolute directory in the cpu controller's hierarchy. */
+  readonly cgroup: string;
+  readonly runtimeNs: number;
+  readonly waitNs: number;
+  readonly timeslices: number;
+  readonly nvcsw: number;
+  readonly nivcsw: number;
+  readonly exited: boolean;
+  readonly forcedIdleNs: number;
+}
+
+/** A task ran on a CPU from startNs to endNs. */
+export interface BackendSlice {
+  readonly cpu: number;
+  readonly pid: number;
+  readonly startNs: number;
+  readonly endNs: number;
+}
+
+export interface ScenarioBackend {
+  readonly fs: CgroupFs;
+  readonly layout: LayoutSpec;
+  spawn(opts: BackendSpawn): number;
+  /** Let `durationNs` pass with the tasks running. */
+  run(durationNs: number, opts?: { onProgress?: (doneNs: number, totalNs: number) => void }): Promise<void>;
+  kill(pid: number, signal?: number | string): void;
+  /** Scheduling class of the group's own children (the "guest scheduler"). */
+  setPolicy(cgroupDir: string, policy: GroupPolicy): void;
+  /** Every task that ran a program, exited ones included. */
+  taskStats(): readonly BackendTaskStat[];
+  /** Subscribe to CPU slices; returns the unsubscribe function. */
+  onSlice(fn: (s: BackendSlice) => void): () => void;
+}
