@@ -198,6 +198,18 @@ const SCENARIOS: readonly Scenario[] = [
       return out;
     },
   },
+  {
+    name: 'three-on-two',
+    needs: twoCpus,
+    async run(c) {
+      const t = c.trial();
+      const g = await t.group('three');
+      const pids = await t.spawn(g, 3, c.pair);
+      const w = await t.measure(c.warmup, c.seconds, pids, [g]);
+      // Load balancing moves the loops around, so each gets two thirds of a CPU over time.
+      return pids.map((pid, i) => fig(this.name, `loop ${i + 1} of 3 on 2 CPUs, share of one CPU`, '66.7', ofCpu(w.task(pid), w)));
+    },
+  },
 ];
 
 /** Names of the scenarios, in run order. */

@@ -170,5 +170,13 @@ export async function simulateHostScenarios(seconds = 10, warmup = 1): Promise<S
     await w.measure(warmup, seconds, []);
     for (const [g, pid] of rows) fig('idle-machine', `1 loop in ${g.replace(`${X}/`, '')}, share of one CPU`, w.ofCpu(w.task(pid)));
   }
+  {
+    const w = new World();
+    w.group(X);
+    const g = w.group(`${X}/three`);
+    const pids = [w.loop(g), w.loop(g), w.loop(g)];
+    await w.measure(warmup, seconds, [g]);
+    pids.forEach((pid, i) => fig('three-on-two', `loop ${i + 1} of 3 on 2 CPUs, share of one CPU`, w.ofCpu(w.task(pid))));
+  }
   return out;
 }

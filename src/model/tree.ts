@@ -44,13 +44,16 @@ export function makeCgroup(k: Kernel, parent: Cgroup, name: string, cred: Cred):
   const owner = { uid: cred.uid, gid: cred.gid, mode: 0o755 };
   const cg = new Cgroup(parent.hier, name, parent, owner, k.ino());
   const ctrls = parent.version === 2 ? v2ChildCss(k, parent) : parent.hier.controllers;
+  // A child is in its parent's list before its css are created: state that is
+  // computed over the parent's children (cpuset's effective CPUs) must see it.
+  parent.children.set(name, cg);
   try {
     for (const c of ctrls) k.createCss(cg, ctrlDef(c)!);
   } catch (e) {
     for (const c of [...cg.css.keys()].reverse()) k.killCss(cg, c);
+    parent.children.delete(name);
     throw e;
   }
-  parent.children.set(name, cg);
   for (let a: Cgroup | null = parent; a; a = a.parent) a.nrDescendants++;
   return cg;
 }

@@ -131,6 +131,10 @@ export abstract class MachineCore {
     this.setNextChain(next);
     cpu.curr = next;
     next.counters.timeslices++;
+    // cfs_tasks order: the task that starts running goes last, so the balancer
+    // (which walks from the front) considers the least recently run first.
+    cpu.tasks.delete(next);
+    cpu.tasks.add(next);
     this.hooks.trace?.({ t: now, kind: 'switch', cpu: cpu.id, prev: prev?.id ?? 0, next: next.id });
     next.counters.waitNs += now - next.waitSince;
     next.state = 'running';

@@ -7,7 +7,7 @@
  * time of its current step.
  */
 import type { Engine } from '../sim/engine.js';
-import { balanceCpu, selectForkCpu, selectWakeCpu } from './balance.js';
+import { balanceCpu, balanceIntervalNs, selectForkCpu, selectWakeCpu } from './balance.js';
 import { BandwidthTree, type BandwidthGroup } from './bandwidth-tree.js';
 import type { BandwidthLimits } from './bandwidth-pool.js';
 import { fairClass, FairRq } from './fair-class.js';
@@ -34,6 +34,8 @@ export class Machine extends MachineCore {
   private readonly bwTree: BandwidthTree;
   private readonly bwOwner = new Map<BandwidthGroup, TaskGroup>();
   private nextGroupId = 1;
+  /** Tasks not yet dead. */
+  private readonly live = new Set<SchedTask>();
 
   constructor(engine: Engine, opts: MachineOptions, hooks: MachineHooks) {
     super(engine, tickNsForHz(opts.hz ?? 250), hooks);
@@ -44,7 +46,12 @@ export class Machine extends MachineCore {
       unthrottled: (g, cpu) => this.onUnthrottle(g, cpu),
     });
     this.root = this.makeGroup(null, '/', this.bwTree.root);
-    for (const gc of this.root.cpus) this.cpus.push(new Cpu(gc.cpu, gc));
+    for (const gc of this.root.cpus) {
+      const cpu = new Cpu(gc.cpu, gc);
+      // CPUs balance at staggered times, as their domains' last_balance drift apart on a real machine.
+      cpu.nextBalance = Math.floor((gc.cpu * balanceIntervalNs(opts.cpus, true)) / opts.cpus);
+      this.cpus.push(cpu);
+    }
   }
 
   private makeGroup(parent: TaskGroup | null, name: string, bw: BandwidthGroup, policy: SchedClass = fairClass): TaskGroup {
@@ -100,6 +107,8 @@ export class Machine extends MachineCore {
       this.account(cpu);
       if (cpu.curr !== null && this.isBelow(cpu.curr.tg, tg)) this.deschedule(cpu);
     }
+    // A sleeping task whose dequeue the old class delayed leaves now: the new class never knew it.
+    for (const t of this.live) if (t.delayed && t.se.parent.tg === tg) dequeueTask(t, true, this.now);
     tg.policy = policy;
     for (const gc of tg.cpus) {
       const queued: MEntity[] = [];
@@ -126,6 +135,7 @@ export class Machine extends MachineCore {
     t.allowed = allowed;
     // init_entity_runnable_average(): a new task starts with the load of its weight.
     t.se.avg.loadAvg = t.se.weight;
+    this.live.add(t);
     return t;
   }
 
@@ -203,6 +213,7 @@ export class Machine extends MachineCore {
       dequeueTask(t, t.delayed, this.now);
     }
     t.state = 'dead';
+    this.live.delete(t);
     if (t.attached) detachLoad(t.se.parent.avg, t.se.avg, t.se.weight);
     t.attached = false;
   }

@@ -330,8 +330,10 @@ export class KernelScheduler {
 
   /** Affinity ∩ the cpuset's effective CPUs (the cpuset alone when they do not meet); null for every CPU. */
   private allowedFor(t: Task): readonly number[] | null {
-    const cs = t.css.get('cpuset') as CpusetCss | undefined;
-    const set = cs ? cpusetEffectiveCpus(cs) : this.k.cpus;
+    // guarantee_online_cpus(): a cpuset without CPUs yields to its nearest ancestor that has some.
+    let cs = t.css.get('cpuset') as CpusetCss | undefined;
+    while (cs && cs.parent && cpusetEffectiveCpus(cs).length === 0) cs = cs.parent as CpusetCss;
+    const set = cs && cpusetEffectiveCpus(cs).length > 0 ? cpusetEffectiveCpus(cs) : this.k.cpus;
     let out = t.allowedCpus ? set.filter((c) => t.allowedCpus!.includes(c)) : [...set];
     if (out.length === 0) out = [...set];
     return out.length === this.k.cpus.length ? null : out;
