@@ -61,7 +61,7 @@ export function selectWakeCpu(host: BalanceHost, t: SchedTask): number {
   const n = host.cpus.length;
   const prev = t.cpu;
   const prevOk = t.canRunOn(prev);
-  if (prevOk && host.cpus[prev]!.curr === null) return prev;
+  if (prevOk && host.cpus[prev]!.curr === null && host.cpus[prev]!.nrRunning === 0) return prev;
   for (let i = 1; i <= n; i++) {
     const c = host.cpus[(prev + i) % n]!;
     if (t.canRunOn(c.id) && c.curr === null && c.nrRunning === 0) return c.id;

@@ -29,22 +29,6 @@ export function updateGroupWeight(se: MEntity): void {
   if (w !== se.weight) se.parent.rq.reweight(se, loadOfWeight(w));
 }
 
-/** Updates the loads of every level from `gc` up (entity_tick's per-level work, without update_curr). */
-export function updateChain(gc: GroupCpu, now: number): void {
-  for (let g: GroupCpu = gc; g.se !== null; g = g.se.parent) {
-    updateLoad(g.se.parent, g.se, now);
-    updateGroupWeight(g.se);
-  }
-  const root = rootOf(gc);
-  updateCfsRqLoadAvg(now, root.avg, root.rq.load, root.hNrRunnable, root.rq.curr !== null);
-}
-
-function rootOf(gc: GroupCpu): GroupCpu {
-  let g = gc;
-  while (g.parent !== null) g = g.parent;
-  return g;
-}
-
 /**
  * Adds `n` runnable tasks to `gc` and the levels above it up to and
  * including the first throttled one, enqueueing group entities that were

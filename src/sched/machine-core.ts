@@ -32,8 +32,11 @@ export abstract class MachineCore {
     return this.engine.now;
   }
 
-  /** Periodic load balancing; returns the number of tasks pulled to `cpu`. */
+  /** Load balancing; returns the number of tasks pulled to `cpu`. */
   protected abstract balance(cpu: Cpu, kind: 'periodic' | 'newidle' | 'idle'): number;
+
+  /** Called at every tick of a busy CPU: periodic balancing when due, and balancing of idle CPUs (nohz). */
+  protected abstract tickBalance(cpu: Cpu): void;
 
   /** update_curr() at every level of the running task's chain, and its bandwidth runtime. */
   account(cpu: Cpu): void {
@@ -211,7 +214,7 @@ export abstract class MachineCore {
       if (se.parent.se === null) break;
       se = se.parent.se;
     }
-    if (now >= cpu.nextBalance) this.balance(cpu, 'periodic');
+    this.tickBalance(cpu);
     cpu.tickEvent = this.engine.at(now + this.tickNs, () => this.tick(cpu));
   }
 

@@ -13,7 +13,8 @@ import type { BandwidthLimits } from './bandwidth-pool.js';
 import { fairClass, FairRq } from './fair-class.js';
 import { baseSliceNs, loadOfNice, loadOfWeight, tickNsForHz } from './fair-math.js';
 import { scaleLoad, TaskGroupLoad } from './group-shares.js';
-import { dequeueTask, enqueueTask, requeueDelayedTask, throttleGroup, unthrottleGroup, updateGroupWeight } from './hier.js';
+import { dequeueTask, enqueueTask, requeueDelayedTask, throttleGroup, unthrottleGroup, updateGroupWeight, updateLoad } from './hier.js';
+import { updateCfsRqLoadAvg } from './pelt.js';
 import { MachineCore, type MachineHooks } from './machine-core.js';
 import { detachLoad } from './pelt-attach.js';
 import type { SchedClass } from './policy.js';
@@ -34,6 +35,8 @@ export class Machine extends MachineCore {
   private readonly bwTree: BandwidthTree;
   private readonly bwOwner = new Map<BandwidthGroup, TaskGroup>();
   private nextGroupId = 1;
+  /** Every group but the root, parents before children. */
+  private readonly groups: TaskGroup[] = [];
   /** Tasks not yet dead. */
   private readonly live = new Set<SchedTask>();
 
@@ -75,7 +78,9 @@ export class Machine extends MachineCore {
 
   /** A child task group (a cpu cgroup). */
   createGroup(parent: TaskGroup, name: string): TaskGroup {
-    return this.makeGroup(parent, name, this.bwTree.addGroup(parent.bw));
+    const tg = this.makeGroup(parent, name, this.bwTree.addGroup(parent.bw));
+    this.groups.push(tg);
+    return tg;
   }
 
   private accountAll(): void {
@@ -152,7 +157,8 @@ export class Machine extends MachineCore {
       if (requeueDelayedTask(t, now)) this.checkPreempt(cpu, t);
       return;
     }
-    const dst = initial ? selectForkCpu(this, t) : selectWakeCpu(this, t);
+    // A task that is still current on its CPU (its switch-out is pending) wakes where it is.
+    const dst = this.cpus[t.cpu]!.curr === t ? t.cpu : initial ? selectForkCpu(this, t) : selectWakeCpu(this, t);
     this.setCpu(t, dst);
     const cpu = this.cpus[dst]!;
     this.account(cpu);
@@ -224,17 +230,40 @@ export class Machine extends MachineCore {
   }
 
   protected balance(cpu: Cpu, kind: 'periodic' | 'newidle' | 'idle'): number {
-    const moved = balanceCpu(this, cpu, kind);
-    if (kind === 'periodic' && cpu.nrRunning >= 2) {
-      // nohz idle balancing: a busy CPU kicks an idle one that is due.
-      for (const c of this.cpus) {
-        if (c.curr === null && c.nrRunning === 0 && this.now >= c.nextBalance) {
-          if (balanceCpu(this, c, 'idle') > 0) this.kick(c);
-          break;
-        }
-      }
+    return balanceCpu(this, cpu, kind);
+  }
+
+  protected tickBalance(cpu: Cpu): void {
+    const now = this.now;
+    if (now >= cpu.nextBalance) {
+      this.updateBlocked(cpu);
+      balanceCpu(this, cpu, 'periodic');
     }
-    return moved;
+    if (cpu.nrRunning < 2) return;
+    // nohz idle balancing: a busy CPU with waiting tasks has every idle CPU that is due balance.
+    for (const c of this.cpus) {
+      if (c.curr !== null || c.nrRunning !== 0 || now < c.nextBalance) continue;
+      this.updateBlocked(c);
+      if (balanceCpu(this, c, 'idle') > 0) this.kick(c);
+    }
+  }
+
+  /**
+   * update_blocked_averages(): the load signals of every group queue on
+   * `cpu`, bottom-up, decay to now and fold into their groups' totals, so
+   * load that left a CPU stops counting there.
+   */
+  private updateBlocked(cpu: Cpu): void {
+    this.account(cpu);
+    const now = this.now;
+    for (let i = this.groups.length - 1; i >= 0; i--) {
+      const gc = this.groups[i]!.cpus[cpu.id]!;
+      updateCfsRqLoadAvg(now, gc.avg, gc.rq.load, gc.hNrRunnable, gc.rq.curr !== null);
+      gc.tg.load.updateTgLoadAvg(cpu.id, gc.avg.loadAvg, now);
+      if (gc.se !== null) updateLoad(gc.se.parent, gc.se, now);
+    }
+    const root = cpu.root;
+    updateCfsRqLoadAvg(now, root.avg, root.rq.load, root.hNrRunnable, root.rq.curr !== null);
   }
 
   private onThrottle(g: BandwidthGroup, cpu: number): void {
