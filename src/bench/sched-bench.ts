@@ -26,30 +26,25 @@ function build(shape: Shape, seed: number): SimKernel {
   k.fs.writeFileSync(`${root}/cgroup.subtree_control`, '+cpu');
   const leaves: string[] = [];
   const fan = shape.groups >= 100 ? [4, 4, 5] : [2, 2, Math.max(1, Math.round(shape.groups / 4))];
-  let made = 0;
   for (let a = 0; a < fan[0]!; a++) {
     const pa = `${root}/g${a}`;
     k.fs.mkdirSync(pa);
     k.fs.writeFileSync(`${pa}/cgroup.subtree_control`, '+cpu');
     k.fs.writeFileSync(`${pa}/cpu.weight`, String(rng.int(50, 200)));
-    made++;
     for (let b = 0; b < fan[1]!; b++) {
       const pb = `${pa}/s${b}`;
       k.fs.mkdirSync(pb);
       k.fs.writeFileSync(`${pb}/cgroup.subtree_control`, '+cpu');
       k.fs.writeFileSync(`${pb}/cpu.weight`, String(rng.int(50, 200)));
-      made++;
       for (let c = 0; c < fan[2]!; c++) {
         const pc = `${pb}/l${c}`;
         k.fs.mkdirSync(pc);
         k.fs.writeFileSync(`${pc}/cpu.weight`, String(rng.int(20, 500)));
         if (rng.int(0, 9) === 0) k.fs.writeFileSync(`${pc}/cpu.max`, `${rng.int(20, 200) * 1000} 100000`);
         leaves.push(pc);
-        made++;
       }
     }
   }
-  void made;
   for (let i = 0; i < shape.tasks; i++) {
     const cg = leaves[i % leaves.length]!;
     const kind = rng.int(0, 3);

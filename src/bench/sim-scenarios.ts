@@ -152,8 +152,7 @@ export async function simulateHostScenarios(seconds = 10, warmup = 1): Promise<S
     const w = new World();
     w.group(X);
     const g = w.group(`${X}/threads`, { 'cpu.cfs_period_us': '100000', 'cpu.cfs_quota_us': '50000' });
-    const pid = w.loop(g, { program: 'thread { hog }; thread { hog }; thread { hog }; hog' });
-    void pid;
+    w.loop(g, { program: 'thread { hog }; thread { hog }; thread { hog }; hog' });
     await w.measure(warmup, seconds, [g]);
     fig('throttled-threads', 'group usage (4 threads, quota 50/100 ms), share of one CPU', w.ofCpu(w.usage(g)));
     fig('throttled-threads', 'nr_throttled in the window', w.stat(g, 'nr_throttled'));

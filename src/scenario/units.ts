@@ -4,8 +4,9 @@
  * that is not a whole number of ns, or a bare number other than 0, is an error
  * (returned as a message, the loader adds the line).
  */
+import { TIME_UNITS } from '../sim/program-text.js';
 
-const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 };
+const UNITS: Readonly<Record<string, number>> = { ...TIME_UNITS, 'µs': 1e3 };
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)\s*$/;
 
 /** Parse a duration; throws RangeError with a message for people. */
@@ -16,7 +17,7 @@ export function parseDuration(v: string | number): number {
   }
   const m = DURATION.exec(v);
   if (!m) throw new RangeError(`bad duration '${v}' (a number with ns, us, ms or s, e.g. 10s or 2.5ms)`);
-  const ns = scaled(m[1]!, TIME_UNITS[m[2]!]!);
+  const ns = scaled(m[1]!, UNITS[m[2]!]!);
   if (ns === undefined) throw new RangeError(`duration '${v}' is not a whole number of nanoseconds`);
   if (!Number.isSafeInteger(ns)) throw new RangeError(`duration '${v}' is too large`);
   return ns;

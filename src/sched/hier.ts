@@ -100,8 +100,7 @@ export function dequeueTask(t: SchedTask, sleep: boolean, now: number): void {
   updateLoad(gc, se, now);
   const wasDelayed = t.delayed;
   const done = gc.rq.dequeue(se, wasDelayed ? { sleep: true, delayed: true } : sleep ? { sleep: true } : { special: true });
-  if (!done) t.delayed = true;
-  else t.delayed = false;
+  t.delayed = !done;
   if (!wasDelayed) unpropagate(gc, 1, now);
   if (done) dequeueEmptyGroups(gc, now);
 }

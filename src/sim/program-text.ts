@@ -26,7 +26,8 @@ export { formatProgram } from './program-format.js';
 type Kind = 'word' | 'str' | '{' | '}' | 'sep' | 'eof';
 interface Tok { kind: Kind; text: string; off: number }
 
-const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+/** Nanoseconds per time unit of the text forms (programs here, scenario files above). */
+export const TIME_UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
 const BYTE_UNITS: Record<string, bigint> = { '': 1n, K: 1n << 10n, M: 1n << 20n, G: 1n << 30n };
 
 function lex(src: string, fail: (off: number, msg: string) => never): Tok[] {

@@ -20,6 +20,8 @@ type C = Css<CpuacctState>;
 /** USER_HZ: the tick unit of cpuacct.stat (clock_t). */
 export const USER_HZ = 100n;
 const NS_PER_TICK = 1000000000n / USER_HZ;
+/** One USER_HZ clock tick in ns, as a number (for /proc times and the tick count since boot). */
+export const NS_PER_USER_TICK = Number(NS_PER_TICK);
 
 /** Charge `ns` of CPU time on `cpu` to the group and all its ancestors. */
 export function cpuacctCharge(css: C, cpu: number, ns: bigint, kind: 'user' | 'system'): void {

@@ -7,16 +7,13 @@
  * plain numbers as it runs; they are folded into the model's (bigint)
  * counters when the kernel is flushed.
  */
-import { cpuacctCharge, type CpuacctState } from '../../core/controllers/cpuacct.js';
+import { cpuacctCharge, NS_PER_USER_TICK, type CpuacctState } from '../../core/controllers/cpuacct.js';
 import type { CpuState } from '../../core/controllers/cpu-state.js';
 import type { Css } from '../../core/controller.js';
 import type { TaskGroup, SchedTask } from '../../sched/sched-types.js';
 import type { Kernel } from '../kernel.js';
 import type { Task } from '../task.js';
 import type { CssImpl } from '../cgroup.js';
-
-/** USER_HZ ticks: /proc/<pid>/stat utime is sum_exec_runtime in clock ticks (all of it user time here). */
-const NS_PER_USER_TICK = 10_000_000;
 
 export interface AccountRec {
   readonly task: Task;
@@ -56,6 +53,7 @@ export function foldTask(k: Kernel, rec: AccountRec): void {
   t.timeslices = c.timeslices;
   t.nvcsw = c.nvcsw;
   t.nivcsw = c.nivcsw;
+  // /proc/<pid>/stat utime: sum_exec_runtime in clock ticks (all of it user time here).
   t.utimeTicks = BigInt(Math.floor(c.runtimeNs / NS_PER_USER_TICK));
   t.stimeTicks = 0n;
   t.runnable = rec.st.state === 'runnable' || rec.st.state === 'running';

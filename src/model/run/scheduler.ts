@@ -11,6 +11,7 @@
 import { CgroupError } from '../../core/errors.js';
 import { cpusetEffectiveCpus, type CpusetCss } from '../../core/controllers/cpuset-state.js';
 import type { CpuState } from '../../core/controllers/cpu-state.js';
+import { NS_PER_USER_TICK } from '../../core/controllers/cpuacct.js';
 import { Engine, type EventId } from '../../sim/engine.js';
 import { ProgramCursor } from '../../sim/program-cursor.js';
 import type { Program } from '../../sim/program.js';
@@ -72,8 +73,6 @@ interface GroupRec {
   applied: string;
 }
 
-const USER_TICK_NS = 10_000_000;
-
 export class KernelScheduler {
   readonly engine = new Engine();
   readonly machine: Machine;
@@ -115,7 +114,7 @@ export class KernelScheduler {
 
   /** Starts running `program` in `task` (a task the model just created). */
   start(task: Task, program: Program): void {
-    this.k.ticks = Math.floor(this.now / USER_TICK_NS);
+    this.k.ticks = Math.floor(this.now / NS_PER_USER_TICK);
     const st = this.machine.addTask(task.tid, task.name, this.tgFor(task), task.nice, this.allowedFor(task));
     const rec: Rec = {
       task, st, cursor: new ProgramCursor(program), phase: 'sleep', held: this.heldNow(task), wakeEvent: null,
@@ -142,7 +141,7 @@ export class KernelScheduler {
   /** Charges running time up to now and writes every figure back into the model. */
   flush(): void {
     this.machine.flush();
-    this.k.ticks = Math.floor(this.now / USER_TICK_NS);
+    this.k.ticks = Math.floor(this.now / NS_PER_USER_TICK);
     for (const rec of this.live.values()) foldTask(this.k, rec);
     for (const [css, g] of this.groups) foldGroup(css, g.tg);
   }
