@@ -26,3 +26,11 @@ export { hog, validateProgram, ProgramError, type Program, type Step } from './s
 export { parseProgram, formatProgram } from './sim/program-text.js';
 export { importRtApp } from './sim/rtapp.js';
 export { TraceRecorder, type TraceRecord } from './sim/trace.js';
+export { Cgroup, asCgroupKernel, type AnyKernel, type CreateOptions, type DeleteOptions, type GroupOptions, type ExecInGroupOptions } from './api/cgroup.js';
+export { DEFAULT_CONTROLLERS, type GroupDir } from './api/group-dirs.js';
+export { SimCgroupKernel, simCgroupKernel } from './api/sim-backend.js';
+export { HostKernel, type HostKernelOptions, type HostReport, type HierarchyReport } from './host/kernel.js';
+export type { CgroupKernel, ExecHandle, ExecOptions, ExitStatus, KernelFeatures } from './core/backend.js';
+export { translateWrite, type Settings, type SettingKey, type SettingTypes, type CpuMax } from './api/settings.js';
+export type { CgroupStats, CpuStats, MemoryStats, PidsStats, IoStats, Pressure } from './api/stats.js';
+export type { CgroupEvent, WatchEventsOptions, CgroupEventStream } from './api/events.js';

@@ -37,6 +37,7 @@ export const ERRNO = {
   EOVERFLOW: [75, 'Value too large for defined data type'],
   ENOTUNIQ: [76, 'Name not unique on network'],
   ENOTSUP: [95, 'Operation not supported'],
+  ETIMEDOUT: [110, 'Connection timed out'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrnoCode = keyof typeof ERRNO;

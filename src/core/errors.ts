@@ -5,7 +5,7 @@ export type Syscall =
   | 'mkdir' | 'rmdir' | 'scandir' | 'open' | 'read' | 'write' | 'stat' | 'lstat'
   | 'chown' | 'chmod' | 'rename' | 'watch' | 'fork' | 'clone' | 'kill' | 'mount'
   | 'prctl' | 'spawn' | 'realpath' | 'readlink' | 'access' | 'wait'
-  | 'clock_nanosleep' | 'sched_setattr' | 'setpriority' | 'sched_setaffinity';
+  | 'clock_nanosleep' | 'sched_setattr' | 'setpriority' | 'sched_setaffinity' | 'execve' | 'poll';
 
 /**
  * The one error type of cgkit. It has the shape of Node's `fs` errors

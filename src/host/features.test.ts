@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canWrite, detectV2Features, isRoot, kernelCgroupInfo } from './features.js';
+import { builtinLayout } from '../core/layout.js';
+import { canWrite, detectV2Features, findKernelFeatures, isRoot, kernelCgroupInfo } from './features.js';
 import { HostFs } from './hostfs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cgkit-features-'));
@@ -45,4 +46,20 @@ test('canWrite: writable directory, missing one, read-only one', async () => {
   chmodSync(join(root, 'w/ro'), 0o555);
   assert.equal(await canWrite('/w/ro', root), isRoot(), 'root ignores permission bits');
   assert.equal(isRoot(), process.geteuid?.() === 0);
+});
+
+test('findKernelFeatures on a legacy tree: no v2, so no v2-only feature; bandwidth and PSI from the v1 roots', async () => {
+  const r = join(root, 'legacy');
+  for (const d of ['sys/fs/cgroup/cpu', 'sys/fs/cgroup/pids']) mkdirSync(join(r, d), { recursive: true });
+  writeFileSync(join(r, 'sys/fs/cgroup/cpu/cpu.shares'), '1024\n');
+  const layout = builtinLayout('legacy');
+  layout.mounts = layout.mounts.filter((m) => m.controllers.includes('cpu') || m.controllers.includes('pids'));
+  const f = await findKernelFeatures(new HostFs({ root: r }), layout);
+  assert.deepEqual(f.cgroupKill, { present: false, how: 'no cgroup v2 hierarchy is mounted' });
+  assert.deepEqual(f.cpuBandwidth, { present: false, how: 'no cpu.cfs_quota_us in /sys/fs/cgroup/cpu' });
+  assert.equal(f.psi.present, false);
+  writeFileSync(join(r, 'sys/fs/cgroup/cpu/cpu.cfs_quota_us'), '-1\n');
+  writeFileSync(join(r, 'sys/fs/cgroup/cpu/cpu.pressure'), '');
+  const g = await findKernelFeatures(new HostFs({ root: r }), layout);
+  assert.deepEqual([g.cpuBandwidth.present, g.psi], [true, { present: true, how: 'cpu.pressure in /sys/fs/cgroup/cpu' }]);
 });

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { isErrnoLike, toCgroupError } from '../core/errors.js';
+import { CgroupError, isErrnoLike, toCgroupError } from '../core/errors.js';
 import type { CgroupFs } from '../core/fs.js';
+import type { LayoutSpec, MountSpec } from '../core/layout.js';
 import { parseWords } from '../core/format/lists.js';
 
 /**
@@ -83,4 +85,136 @@ export async function canWrite(dir: string, root = '/'): Promise<boolean> {
     if (isErrnoLike(e) && ['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR'].includes(e.code)) return false;
     throw toCgroupError(e, 'open', dir);
   }
+}
+
+/** One optional kernel feature: seen or not, and where (or why it could not be told; then `present` is false). */
+export interface FeatureFinding {
+  present: boolean;
+  how: string;
+}
+
+export interface FeatureFindings {
+  /** v2 `cgroup.kill`. */
+  cgroupKill: FeatureFinding;
+  /** v2 `cgroup.freeze`. */
+  cgroupFreeze: FeatureFinding;
+  /** v2 `cgroup.events`. */
+  cgroupEvents: FeatureFinding;
+  /** Per-cgroup PSI files (`cpu.pressure`, `memory.pressure`, `io.pressure`). */
+  psi: FeatureFinding;
+  /** CFS bandwidth control: v1 `cpu.cfs_quota_us` or v2 `cpu.max`. */
+  cpuBandwidth: FeatureFinding;
+}
+
+export interface FindFeaturesOptions {
+  /**
+   * A v2 directory this process may create groups in (see `writeAccess`).
+   * When no non-root v2 group exists to look in, a probe group
+   * `cgkit-probe-<hex>` is made there, read and removed at once; without
+   * it, features only non-root groups show are reported absent, with why.
+   */
+  probeParent?: string | undefined;
+  /** Name of the probe group (default `cgkit-probe-<12 hex digits>`). */
+  probeName?: string;
+  /** Why there is no `probeParent` (for the report). */
+  noProbeWhy?: string;
+}
+
+/** A non-root v2 group looked in: its file names, and whether the cpu controller is on in it. */
+interface Sample {
+  dir: string;
+  names: Set<string>;
+  cpu: boolean;
+  probe: boolean;
+}
+
+const PSI_FILES = ['cpu.pressure', 'memory.pressure', 'io.pressure'];
+
+async function wordsIn(fs: CgroupFs, file: string): Promise<string[]> {
+  try {
+    return parseWords(await fs.readFile(file));
+  } catch (e) {
+    if (e instanceof CgroupError && e.code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+async function sampleOf(fs: CgroupFs, dir: string, probe: boolean): Promise<Sample> {
+  const names = new Set(await fs.readdir(dir));
+  return { dir, names, cpu: (await wordsIn(fs, `${dir}/cgroup.controllers`)).includes('cpu'), probe };
+}
+
+/** An existing non-root v2 group, else the delegated parent, else a probe group made and removed at once. */
+async function v2Sample(fs: CgroupFs, v2: MountSpec, opts: FindFeaturesOptions): Promise<Sample | string> {
+  const children = (await fs.readdirEntries(v2.mountPoint)).filter((e) => e.isDirectory).map((e) => e.name).sort();
+  for (const c of children) {
+    try {
+      return await sampleOf(fs, `${v2.mountPoint}/${c}`, false);
+    } catch (e) {
+      if (!(e instanceof CgroupError && e.code === 'ENOENT')) throw e; // removed meanwhile: try the next
+    }
+  }
+  const parent = opts.probeParent;
+  if (parent === undefined) return `no non-root v2 group to look in, and no probe group may be made (${opts.noProbeWhy ?? `${v2.mountPoint} is not writable`})`;
+  if (parent !== v2.mountPoint) return sampleOf(fs, parent, false);
+  const probe = `${parent}/${opts.probeName ?? `cgkit-probe-${randomBytes(6).toString('hex')}`}`;
+  await fs.mkdir(probe);
+  try {
+    return await sampleOf(fs, probe, true);
+  } finally {
+    await fs.rmdir(probe);
+  }
+}
+
+function whereOf(s: Sample): string {
+  return s.probe ? `probe group ${s.dir} (removed)` : s.dir;
+}
+
+function seen(s: Sample, file: string): FeatureFinding {
+  const where = whereOf(s);
+  return s.names.has(file) ? { present: true, how: `${file} in ${where}` } : { present: false, how: `no ${file} in ${where}` };
+}
+
+async function psiFinding(fs: CgroupFs, layout: LayoutSpec, sample: Sample | undefined): Promise<FeatureFinding> {
+  const places: { dir: string; names: Set<string> }[] = sample ? [{ dir: whereOf(sample), names: sample.names }] : [];
+  for (const m of layout.mounts) places.push({ dir: m.mountPoint, names: new Set(await fs.readdir(m.mountPoint)) });
+  for (const p of places) {
+    const f = PSI_FILES.find((n) => p.names.has(n));
+    if (f !== undefined) return { present: true, how: `${f} in ${p.dir}` };
+  }
+  return { present: false, how: `no ${PSI_FILES.join('/')} in ${places.map((p) => p.dir).join(', ')}` };
+}
+
+async function bandwidthFinding(fs: CgroupFs, layout: LayoutSpec, v2: MountSpec | undefined, sample: Sample | undefined): Promise<FeatureFinding> {
+  const v1 = layout.mounts.find((m) => m.version === 1 && m.controllers.includes('cpu'));
+  if (v1 !== undefined) {
+    const has = (await fs.readdir(v1.mountPoint)).includes('cpu.cfs_quota_us');
+    return { present: has, how: `${has ? '' : 'no '}cpu.cfs_quota_us in ${v1.mountPoint}` };
+  }
+  if (v2 === undefined || !(await wordsIn(fs, `${v2.mountPoint}/cgroup.controllers`)).includes('cpu')) {
+    return { present: false, how: 'the cpu controller is not mounted' };
+  }
+  if (sample === undefined || !sample.cpu) return { present: false, how: 'unknown: the cpu controller is on in no non-root v2 group to look in' };
+  return seen(sample, 'cpu.max');
+}
+
+/**
+ * Find the optional features by looking at the files the kernel shows
+ * (never assumed from the version). v2 files that exist only below the
+ * root (`cgroup.kill`, `cgroup.freeze`, `cgroup.events`, `cpu.max`) are
+ * looked up in an existing non-root group, or in a probe group (see
+ * `FindFeaturesOptions.probeParent`).
+ */
+export async function findKernelFeatures(fs: CgroupFs, layout: LayoutSpec, opts: FindFeaturesOptions = {}): Promise<FeatureFindings> {
+  const v2 = layout.mounts.find((m) => m.version === 2);
+  const got = v2 === undefined ? 'no cgroup v2 hierarchy is mounted' : await v2Sample(fs, v2, opts);
+  const sample = typeof got === 'string' ? undefined : got;
+  const v2Only = (file: string): FeatureFinding => (sample ? seen(sample, file) : { present: false, how: v2 === undefined ? String(got) : `unknown: ${String(got)}` });
+  return {
+    cgroupKill: v2Only('cgroup.kill'),
+    cgroupFreeze: v2Only('cgroup.freeze'),
+    cgroupEvents: v2Only('cgroup.events'),
+    psi: await psiFinding(fs, layout, sample),
+    cpuBandwidth: await bandwidthFinding(fs, layout, v2, sample),
+  };
 }

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, realpathSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { posix } from 'node:path';
 import { CgroupError, isErrnoLike, toCgroupError, type Syscall } from '../core/errors.js';
@@ -114,6 +114,40 @@ export class HostFs implements CgroupFs {
     const a = await this.resolve(from, 'rename', 'write');
     const b = await this.resolve(to, 'rename', 'write');
     await this.run('rename', from, () => fsp.rename(a, b));
+  }
+
+  /**
+   * inotify on `path` through node:fs `watch`: `onChange` is called when the
+   * kernel reports a modification (kernfs does for the v2 `*.events` files;
+   * most cgroup files never notify, see `host/watch.ts`). Also called once
+   * if the watch fails (the file went away), so a reader re-reads and finds
+   * out. The path is checked like every other operation, synchronously so
+   * that callers which cannot await may subscribe. Returns the function that
+   * stops watching (idempotent).
+   */
+  watch(path: string, onChange: () => void): () => void {
+    const area = checkHostPath(path, 'watch', 'read');
+    const real = this.hostToReal(path);
+    let w: FSWatcher;
+    try {
+      const base = realpathSync(this.hostToReal(area.prefix));
+      if (!isWithin(realpathSync(real), base)) throw new CgroupError('EACCES', 'watch', path, `symlinks lead outside ${area.prefix}`);
+      w = fsWatch(real, { persistent: true }, () => onChange());
+    } catch (e) {
+      if (isErrnoLike(e) && e.code === 'ELOOP') throw new CgroupError('EACCES', 'watch', path, 'symlink loop');
+      throw hostError(e, 'watch', path);
+    }
+    let open = true;
+    const stop = (): void => {
+      if (!open) return;
+      open = false;
+      w.close();
+    };
+    w.on('error', () => {
+      stop();
+      onChange();
+    });
+    return stop;
   }
 
   /** The real path for `path`, after checking it and where its symlinks lead. */

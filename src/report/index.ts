@@ -13,3 +13,4 @@ export { toCsv, csvField, GROUP_COLUMNS, TASK_COLUMNS, type RunCsv } from './csv
 export { toJson } from './json.js';
 export { createProgress, DEFAULT_MIN_WALL_MS, type Progress, type ProgressOptions } from './progress.js';
 export { formatDuration, formatPct, formatCount, formatNumber, formatWall, printable } from './units.js';
+export { formatCompareTable, type CompareTableOptions } from './compare-table.js';

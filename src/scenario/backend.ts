@@ -1,7 +1,8 @@
 /**
  * What the scenario runner needs of a kernel. The simulated kernel
- * (`SimKernel`) satisfies it as it is; a host backend will implement it over
- * the real cgroupfs with real processes.
+ * (`SimKernel`) satisfies it as it is; `HostScenarioBackend`
+ * (host/run/backend.ts) implements it over the real cgroupfs with real
+ * processes.
  */
 import type { CgroupFs } from '../core/fs.js';
 import type { LayoutSpec } from '../core/layout.js';
@@ -45,7 +46,8 @@ export interface BackendSlice {
 export interface ScenarioBackend {
   readonly fs: CgroupFs;
   readonly layout: LayoutSpec;
-  spawn(opts: BackendSpawn): number;
+  /** The new task's pid; the host answers once its worker process is ready. */
+  spawn(opts: BackendSpawn): number | Promise<number>;
   /** Let `durationNs` pass with the tasks running. */
   run(durationNs: number, opts?: { onProgress?: (doneNs: number, totalNs: number) => void }): Promise<void>;
   kill(pid: number, signal?: number | string): void;
@@ -53,6 +55,12 @@ export interface ScenarioBackend {
   setPolicy(cgroupDir: string, policy: GroupPolicy): void;
   /** Every task that ran a program, exited ones included. */
   taskStats(): readonly BackendTaskStat[];
+  /**
+   * Time that really passed since the first `run`, ns, where it can differ
+   * from the time asked for (the host, when this process waited for a CPU).
+   * Shares are computed over it; absent, the scenario's own clock is used.
+   */
+  clockNs?(): number;
   /** Subscribe to CPU slices; returns the unsubscribe function. */
   onSlice(fn: (s: BackendSlice) => void): () => void;
 }

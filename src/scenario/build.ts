@@ -4,6 +4,7 @@
  * after it is made), group policies, and the tasks. Every kernel refusal
  * becomes a ScenarioError with the errno and the YAML line.
  */
+import { translateWrite } from '../api/settings.js';
 import type { ScenarioBackend } from './backend.js';
 import { kernelRefused } from './errors.js';
 import type { Hierarchies } from './hier.js';
@@ -20,10 +21,19 @@ export interface Ctx {
 
 const rel = (group: string, file: string): string => `${group === '/' ? '' : group}/${file}`;
 
+/**
+ * Write one scenario file. A scenario written for one cgroup version that
+ * runs on a hierarchy of the other (a unified-layout file on a hybrid host's
+ * v1 cpu hierarchy) has its writes translated: `cpu.weight` becomes
+ * `cpu.shares`, `cpu.max` the two CFS files, and a file without an
+ * equivalent is refused with ENOTSUP.
+ */
 export async function writeFile(cx: Ctx, w: FileWrite): Promise<void> {
   const m = cx.h.mountOfFile(w.file);
+  const written = cx.s.layout === 'unified' ? 2 : 1;
   try {
-    await cx.b.fs.writeFile(`${cx.h.dir(m, w.group)}/${w.file}`, w.value);
+    const writes = m.version === written ? [{ file: w.file, text: w.value }] : translateWrite(w.file, w.value, m.version);
+    for (const x of writes) await cx.b.fs.writeFile(`${cx.h.dir(m, w.group)}/${x.file}`, x.text);
   } catch (e) {
     throw kernelRefused(cx.s.file, w.line, `writing ${rel(w.group, w.file)} ${JSON.stringify(w.value)}`, e);
   }
@@ -53,7 +63,7 @@ export async function placeProcess(cx: Ctx, pid: number, group: string, line: nu
 export async function spawnTask(cx: Ctx, t: TaskSpec): Promise<number> {
   let pid: number;
   try {
-    pid = cx.b.spawn({
+    pid = await cx.b.spawn({
       cgroup: cx.h.dir(cx.h.primary, t.group),
       name: t.name,
       ...(t.program ? { program: t.program } : {}),

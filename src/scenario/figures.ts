@@ -15,6 +15,8 @@ import type { GroupFigures, TaskFigures } from './result.js';
 export interface GroupCounters { usageNs: number; nrPeriods: number; nrThrottled: number; throttledNs: number }
 export interface Snapshot {
   readonly atNs: number;
+  /** When the counters were read by the backend's clock (`atNs` where it has none). */
+  readonly clockNs: number;
   readonly groups: ReadonlyMap<string, GroupCounters>;
   readonly tasks: readonly BackendTaskStat[];
 }
@@ -46,10 +48,21 @@ async function groupCounters(cx: Ctx, group: string, line: number): Promise<Grou
   return { usageNs, nrPeriods: num(keyedBig(stat, 'nr_periods')), nrThrottled: num(keyedBig(stat, 'nr_throttled')), throttledNs };
 }
 
+/** The backend's clock, read before and after `read` and averaged; the scenario time where it has none. */
+export async function clocked<T>(cx: Ctx, atNs: number, read: () => Promise<T>): Promise<[T, number]> {
+  if (!cx.b.clockNs) return [await read(), atNs];
+  const from = cx.b.clockNs();
+  const v = await read();
+  return [v, Math.round((from + cx.b.clockNs()) / 2)];
+}
+
 export async function snapshot(cx: Ctx, atNs: number): Promise<Snapshot> {
-  const groups = new Map<string, GroupCounters>();
-  for (const g of cx.s.groups) groups.set(g.path, await groupCounters(cx, g.path, g.line));
-  return { atNs, groups, tasks: cx.b.taskStats() };
+  const [{ groups, tasks }, clockNs] = await clocked(cx, atNs, async () => {
+    const groups = new Map<string, GroupCounters>();
+    for (const g of cx.s.groups) groups.set(g.path, await groupCounters(cx, g.path, g.line));
+    return { groups, tasks: cx.b.taskStats() };
+  });
+  return { atNs, clockNs, groups, tasks };
 }
 
 export interface Figures {
@@ -60,7 +73,7 @@ export interface Figures {
 
 /** What happened between two snapshots. */
 export function figuresBetween(cx: Ctx, a: Snapshot, b: Snapshot): Figures {
-  const durationNs = b.atNs - a.atNs;
+  const durationNs = b.clockNs - a.clockNs;
   const capacity = durationNs * cx.s.cpus;
   const pct = (ns: number): number => (capacity > 0 ? (ns / capacity) * 100 : 0);
   const smt = (cx.s.smt ?? 1) > 1;

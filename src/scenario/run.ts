@@ -7,7 +7,7 @@ import { applyAction } from './actions.js';
 import type { BackendSlice, ScenarioBackend } from './backend.js';
 import { build, type Ctx } from './build.js';
 import { evaluate, METRICS, type Expectation } from './expect.js';
-import { figuresBetween, groupUsageNs, snapshot, type Figures, type Snapshot } from './figures.js';
+import { clocked, figuresBetween, groupUsageNs, snapshot, type Figures, type Snapshot } from './figures.js';
 import { Hierarchies } from './hier.js';
 import type { RunResult, ShareSeries, Slice } from './result.js';
 import type { Scenario } from './types.js';
@@ -45,8 +45,12 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
     const snaps = new Map<number, Snapshot>();
     const timesNs: number[] = [];
     const shares = new Map(s.groups.map((g) => [g.path, [] as number[]]));
-    let last = new Map<string, number>();
-    for (const g of s.groups) last.set(g.path, await groupUsageNs(cx, g.path, g.line));
+    const usages = async (): Promise<Map<string, number>> => {
+      const m = new Map<string, number>();
+      for (const g of s.groups) m.set(g.path, await groupUsageNs(cx, g.path, g.line));
+      return m;
+    };
+    let [last, lastClock] = await clocked(cx, 0, usages);
     let lastT = 0;
     let elapsed = 0;
     let next = 0;
@@ -57,12 +61,12 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
         elapsed = t;
       }
       if (sampleAt.has(t) && t > lastT) {
-        const now = new Map<string, number>();
-        for (const g of s.groups) now.set(g.path, await groupUsageNs(cx, g.path, g.line));
-        const cap = (t - lastT) * s.cpus;
-        for (const g of s.groups) shares.get(g.path)!.push(((now.get(g.path)! - last.get(g.path)!) / cap) * 100);
+        const [now, clock] = await clocked(cx, t, usages);
+        const cap = (clock - lastClock) * s.cpus;
+        for (const g of s.groups) shares.get(g.path)!.push(cap > 0 ? ((now.get(g.path)! - last.get(g.path)!) / cap) * 100 : 0);
         timesNs.push(t);
         last = now;
+        lastClock = clock;
         lastT = t;
       }
       if (windowAt.has(t)) snaps.set(t, await snapshot(cx, t));

@@ -40,13 +40,13 @@ export interface SimOptions {
   trace?: string;
 }
 
-function intOption(value: string): number {
+export function intOption(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer >= 0');
   return n;
 }
 
-function durationOption(value: string): number {
+export function durationOption(value: string): number {
   try {
     const ns = parseDuration(value);
     if (ns > 0) return ns;
@@ -98,7 +98,7 @@ export async function runScenarioFile(cli: CliContext, file: string, opts: SimOp
 }
 
 /** The files asked for with --csv, --svg, --perfetto. */
-async function writeOutputs(r: RunResult, opts: SimOptions): Promise<void> {
+export async function writeOutputs(r: RunResult, opts: SimOptions): Promise<void> {
   const { renderShareSvg, toChromeTrace, toCsv } = await import('../../report/index.js');
   if (opts.csv !== undefined) {
     const c = toCsv(r);

@@ -1,0 +1,63 @@
+/**
+ * The Cgroup API suite on this machine's kernel (root on a cgroupfs we may
+ * write): every test makes its own `/cgkit-test-<hex>` group in each
+ * hierarchy it spans, starts only its own processes in it, and removes it.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { isRoot } from '../host/features.js';
+import { HostKernel } from '../host/kernel.js';
+import { Cgroup } from './cgroup.js';
+import { cgroupSuite } from './cgroup-suite.test-util.js';
+
+let host: Promise<HostKernel | string> | undefined;
+
+function openHost(): Promise<HostKernel | string> {
+  host ??= (async () => {
+    if (process.platform !== 'linux') return 'not Linux';
+    if (!isRoot()) return 'not running as root: the host tests change cgroups';
+    try {
+      return await HostKernel.open();
+    } catch (e) {
+      return `no usable cgroup filesystem: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  })();
+  return host;
+}
+
+describe('Cgroup on the host kernel', () => {
+  cgroupSuite({
+    name: 'host',
+    open: openHost,
+    sleep: (s) => ['sleep', String(s)],
+    forker: (n, s) => ['sh', '-c', `${'sleep "$1" & '.repeat(n)}sleep "$1"; wait`, 'forker', String(s)],
+    exit: (code) => ['sh', '-c', `exit ${code}`],
+    spin: () => ['sh', '-c', 'while :; do :; done'],
+  });
+});
+
+describe('exec on the host', () => {
+  it('the command itself sees the group in /proc/self/cgroup, in every hierarchy, from its first instruction', async (t) => {
+    const k = await openHost();
+    if (typeof k === 'string') {
+      t.skip(k);
+      return;
+    }
+    const g = await Cgroup.create(k, `/cgkit-test-${randomBytes(6).toString('hex')}`);
+    try {
+      const h = await g.exec(['cat', '/proc/self/cgroup'], { stdio: 'pipe' });
+      let out = '';
+      h.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
+      assert.deepEqual(await h.exited, { code: 0, signal: null });
+      for (const d of g.dirs) {
+        const line = out.split('\n').find((l) => (d.version === 2 ? l.startsWith('0::') : l.split(':')[1]!.split(',').includes(d.controllers[0] === 'io' ? 'blkio' : d.controllers[0]!)));
+        assert.equal(line?.split(':')[2], g.path, `${d.mount.mountPoint}: ${out}`);
+      }
+      const missing = await g.exec(['cgkit-no-such-command'], { stdio: 'ignore' });
+      assert.deepEqual(await missing.exited, { code: 127, signal: null });
+    } finally {
+      await g.delete({ kill: true });
+    }
+  });
+});
