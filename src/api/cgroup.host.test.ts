@@ -6,30 +6,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { isRoot } from '../host/features.js';
-import { HostKernel } from '../host/kernel.js';
+import { openTestHost } from '../host/host-test.test-util.js';
 import { Cgroup } from './cgroup.js';
 import { cgroupSuite } from './cgroup-suite.test-util.js';
-
-let host: Promise<HostKernel | string> | undefined;
-
-function openHost(): Promise<HostKernel | string> {
-  host ??= (async () => {
-    if (process.platform !== 'linux') return 'not Linux';
-    if (!isRoot()) return 'not running as root: the host tests change cgroups';
-    try {
-      return await HostKernel.open();
-    } catch (e) {
-      return `no usable cgroup filesystem: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  })();
-  return host;
-}
 
 describe('Cgroup on the host kernel', () => {
   cgroupSuite({
     name: 'host',
-    open: openHost,
+    open: () => openTestHost(),
     sleep: (s) => ['sleep', String(s)],
     forker: (n, s) => ['sh', '-c', `${'sleep "$1" & '.repeat(n)}sleep "$1"; wait`, 'forker', String(s)],
     exit: (code) => ['sh', '-c', `exit ${code}`],
@@ -39,7 +23,7 @@ describe('Cgroup on the host kernel', () => {
 
 describe('exec on the host', () => {
   it('the command itself sees the group in /proc/self/cgroup, in every hierarchy, from its first instruction', async (t) => {
-    const k = await openHost();
+    const k = await openTestHost();
     if (typeof k === 'string') {
       t.skip(k);
       return;

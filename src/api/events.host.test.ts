@@ -1,9 +1,9 @@
-import { after, test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExecHandle } from '../core/backend.js';
-import { HostKernel } from '../host/kernel.js';
+import { openHostScratch } from '../host/host-test.test-util.js';
+import type { HostKernel } from '../host/kernel.js';
 import { findMount, whyNotWritable } from '../host/live.js';
-import { Scratch } from '../host/scratch.js';
 import { watchEvents, type CgroupEvent } from './events.js';
 import { handleCounts, nextEvent, settledHandleCounts } from './events.test-util.js';
 import { placeGroup, type GroupDirs } from './group-dirs.js';
@@ -11,29 +11,21 @@ import { placeGroup, type GroupDirs } from './group-dirs.js';
 // The event stream on the real kernel. The group `cgkit-test-<random>` is
 // made in the v2 tree and the v1 pids hierarchy only; the processes are
 // started here and killed by the pid held; everything is removed in
-// `finally`, in `after`, and on SIGINT/SIGTERM.
+// `finally`, after the tests, and on SIGINT/SIGTERM.
 
-const kernel = await HostKernel.open().catch(() => undefined);
-const scratch = kernel === undefined ? undefined : new Scratch(kernel.fs);
-const started: ExecHandle[] = [];
+const host = await openHostScratch();
 
-async function cleanup(): Promise<void> {
-  for (const h of started.splice(0)) {
-    h.kill('SIGKILL');
-    await h.exited;
-  }
-  await scratch?.dispose();
+interface InGroup {
+  k: HostKernel;
+  g: GroupDirs;
+  /** Processes started by `start`, killed after the tests. */
+  started: ExecHandle[];
 }
-const onSignal = (): void => void cleanup().finally(() => process.exit(130));
-process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-after(async () => {
-  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  await cleanup();
-});
 
 /** The group in the v2 tree and the v1 pids hierarchy, or a skip with the reason. */
-async function group(t: TestContext): Promise<{ k: HostKernel; g: GroupDirs } | undefined> {
-  if (kernel === undefined || scratch === undefined) return void t.skip('no cgroup filesystem');
+async function group(t: TestContext): Promise<InGroup | undefined> {
+  if (typeof host === 'string') return void t.skip(host);
+  const { kernel, scratch } = host;
   for (const which of ['v2', 'pids']) {
     const m = findMount(kernel.layout, which);
     const why = await whyNotWritable(m);
@@ -42,12 +34,13 @@ async function group(t: TestContext): Promise<{ k: HostKernel; g: GroupDirs } | 
   }
   const g = placeGroup(kernel.layout, `/${scratch.name}`, ['pids']);
   assert.deepEqual(g.dirs.map((d) => d.version), [1, 2]);
-  return { k: kernel, g };
+  return { k: kernel, g, started: host.started };
 }
 
-async function start(k: HostKernel, g: GroupDirs, argv: string[]): Promise<ExecHandle> {
-  const h = await k.exec({ argv, procsFiles: g.dirs.map((d) => `${d.dir}/cgroup.procs`), stdio: 'ignore' });
-  started.push(h);
+/** Start `argv` in the group; it is killed after the tests if still there. */
+async function start(u: InGroup, argv: string[]): Promise<ExecHandle> {
+  const h = await u.k.exec({ argv, procsFiles: u.g.dirs.map((d) => `${d.dir}/cgroup.procs`), stdio: 'ignore' });
+  u.started.push(h);
   return h;
 }
 
@@ -67,7 +60,7 @@ test('populated follows a process started in the group and killed, woken by inot
   try {
     assert.deepEqual(await nextEvent(it), { type: 'populated', populated: false });
     assert.deepEqual(await nextEvent(it), { type: 'frozen', frozen: false });
-    const h = await start(u.k, u.g, ['sleep', '30']);
+    const h = await start(u, ['sleep', '30']);
     assert.deepEqual(await nextEvent(it), { type: 'populated', populated: true });
     u.k.signal(h.pid, 'SIGKILL');
     assert.equal((await h.exited).signal, 'SIGKILL');
@@ -87,7 +80,7 @@ test('a fork refused by the v1 pids.max is a pids.max event', { timeout: 60_000 
   const it = watchEvents(u.k, u.g, { pollMs: 20 }); // v1 pids.events never notifies: polled
   try {
     await it.ready;
-    const h = await start(u.k, u.g, ['sh', '-c', 'sleep 1 & sleep 1 & wait']);
+    const h = await start(u, ['sh', '-c', 'sleep 1 & sleep 1 & wait']);
     const e = await until(it, (x) => x.type === 'pids.max');
     assert.ok(e.type === 'pids.max' && e.delta >= 1n && e.count >= e.delta, String(e.type === 'pids.max' ? e.delta : e.type));
     assert.equal((await h.exited).code, 2, 'sh gave up when it could not fork');
@@ -101,7 +94,7 @@ test('a fork refused by the v1 pids.max is a pids.max event', { timeout: 60_000 
 test('removing the group ends the stream', { timeout: 60_000 }, async (t) => {
   const u = await group(t);
   if (!u) return;
-  const sub = placeGroup(u.k.layout, `/${scratch!.name}/gone`, ['pids']);
+  const sub = placeGroup(u.k.layout, `${u.g.path}/gone`, ['pids']);
   for (const d of sub.dirs) await u.k.fs.mkdir(d.dir);
   const it = watchEvents(u.k, sub, { pollMs: 20 });
   await it.ready;

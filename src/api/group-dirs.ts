@@ -9,6 +9,7 @@
 import { CgroupError } from '../core/errors.js';
 import { controllerByName } from '../core/controllers/index.js';
 import type { LayoutSpec, MountSpec } from '../core/layout.js';
+import { mountOfController } from '../core/mounts.js';
 
 /** Controllers a group spans when the caller names none: the ones cgkit's settings and statistics use (plus the v1 freezer on a host without v2). */
 export const DEFAULT_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'io'] as const;
@@ -45,17 +46,6 @@ export function normPath(path: string): string {
   return `/${segs.join('/')}`;
 }
 
-/** The hierarchy a controller is bound to: its v1 mount, else the v2 mount when the kernel has it there. */
-export function mountOf(layout: LayoutSpec, controller: string): MountSpec | undefined {
-  const def = controllerByName.get(controller);
-  if (!def) return undefined;
-  if (layout.controllers && !layout.controllers.includes(def.name)) return undefined;
-  const v1 = layout.mounts.find((m) => m.version === 1 && m.controllers.includes(def.name));
-  if (v1) return v1;
-  if (!def.versions.includes(2)) return undefined;
-  return layout.mounts.find((m) => m.version === 2);
-}
-
 /** `mount` + `/a/b` → `/sys/fs/cgroup/cpu/a/b`. */
 export function dirIn(mount: MountSpec, path: string): string {
   return path === '/' ? mount.mountPoint : `${mount.mountPoint}${path}`;
@@ -75,7 +65,7 @@ export function placeGroup(layout: LayoutSpec, path: string, controllers: readon
   for (const c of wanted) {
     const def = controllerByName.get(c);
     if (!def) throw new CgroupError('EINVAL', 'mkdir', p, `unknown controller '${c}'`);
-    const m = mountOf(layout, def.name);
+    const m = mountOfController(layout, def.name);
     if (!m) {
       if (strict) throw new CgroupError('ENOENT', 'mkdir', p, `the ${def.name} controller is not mounted on this ${layout.kind} host`);
       continue;

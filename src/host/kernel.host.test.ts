@@ -1,41 +1,22 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import type { ExecHandle } from '../core/backend.js';
 import { CgroupError } from '../core/errors.js';
 import { parseWords } from '../core/format/lists.js';
 import { isRoot } from './features.js';
-import { HostKernel } from './kernel.js';
+import { openHostScratch } from './host-test.test-util.js';
 import { detectHostLayout } from './layout.js';
 import { findMount, whyNotWritable } from './live.js';
-import { Scratch } from './scratch.js';
 
 // HostKernel on the live host. Groups are `cgkit-test-<random>` (made by
 // Scratch), the only process moved is the `sleep` started here, killed by
-// the pid held; `after` and SIGINT/SIGTERM remove it all.
+// the pid held; the end of the tests and SIGINT/SIGTERM remove it all.
 
-const kernel = await HostKernel.open().catch((e: unknown) => {
-  if (e instanceof CgroupError) return undefined;
-  throw e;
-});
-const scratch = kernel === undefined ? undefined : new Scratch(kernel.fs);
-const started: ExecHandle[] = [];
-async function cleanup(): Promise<void> {
-  for (const h of started.splice(0)) {
-    h.kill('SIGKILL');
-    await h.exited;
-  }
-  await scratch?.dispose();
-}
-const onSignal = (): void => void cleanup().finally(() => process.exit(130));
-process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-after(async () => {
-  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  await cleanup();
-});
+const host = await openHostScratch();
 
 test('describe: the layout, each hierarchy and what this process may do there', async (t) => {
-  if (kernel === undefined) return t.skip('no cgroup filesystem');
+  if (typeof host === 'string') return t.skip(host);
+  const { kernel } = host;
   const r = await kernel.describe();
   const layout = await detectHostLayout();
   assert.equal(r.kind, layout.kind);
@@ -50,7 +31,8 @@ test('describe: the layout, each hierarchy and what this process may do there', 
 });
 
 test('features agree with the files of a group made here, and no probe group is left', async (t) => {
-  if (kernel === undefined || scratch === undefined) return t.skip('no cgroup filesystem');
+  if (typeof host === 'string') return t.skip(host);
+  const { kernel, scratch } = host;
   const v2 = findMount(kernel.layout, 'v2');
   const why = await whyNotWritable(v2);
   if (why !== undefined || v2 === undefined) return t.skip(`v2: ${why ?? 'not mounted'}`);
@@ -66,7 +48,8 @@ test('features agree with the files of a group made here, and no probe group is 
 });
 
 test('watch hears cgroup.events change when a process started here enters and is killed', { timeout: 60_000 }, async (t) => {
-  if (kernel === undefined || scratch === undefined) return t.skip('no cgroup filesystem');
+  if (typeof host === 'string') return t.skip(host);
+  const { kernel, scratch, started } = host;
   const v2 = findMount(kernel.layout, 'v2');
   const why = await whyNotWritable(v2);
   if (why !== undefined || v2 === undefined) return t.skip(`v2: ${why ?? 'not mounted'}`);

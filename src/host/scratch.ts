@@ -100,26 +100,37 @@ function exitOf(c: ChildProcess): Promise<void> {
 }
 
 /**
- * Remove `dir` and every cgroup below it, deepest first. A missing group is
- * fine; EBUSY is retried briefly (a killed task may still be leaving).
+ * `dir` and every cgroup below it, each parent before its children,
+ * appended to `out`; nothing when `dir` is gone.
  */
-export async function removeTree(fs: CgroupFs, dir: string): Promise<void> {
+export async function groupsUnder(fs: CgroupFs, dir: string, out: string[] = []): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdirEntries(dir);
   } catch (e) {
-    if (e instanceof CgroupError && e.code === 'ENOENT') return;
+    if (e instanceof CgroupError && e.code === 'ENOENT') return out;
     throw e;
   }
-  for (const e of entries) if (e.isDirectory) await removeTree(fs, posix.join(dir, e.name));
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.rmdir(dir);
-      return;
-    } catch (e) {
-      if (e instanceof CgroupError && e.code === 'ENOENT') return;
-      if (!(e instanceof CgroupError && e.code === 'EBUSY') || attempt >= 20) throw e;
-      await sleep(25);
+  out.push(dir);
+  for (const e of entries) if (e.isDirectory) await groupsUnder(fs, posix.join(dir, e.name), out);
+  return out;
+}
+
+/**
+ * Remove `dir` and every cgroup below it, deepest first. A missing group is
+ * fine; EBUSY is retried briefly (a killed task may still be leaving).
+ */
+export async function removeTree(fs: CgroupFs, dir: string): Promise<void> {
+  for (const d of (await groupsUnder(fs, dir)).reverse()) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fs.rmdir(d);
+        break;
+      } catch (e) {
+        if (e instanceof CgroupError && e.code === 'ENOENT') break;
+        if (!(e instanceof CgroupError && e.code === 'EBUSY') || attempt >= 20) throw e;
+        await sleep(25);
+      }
     }
   }
 }

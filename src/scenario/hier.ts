@@ -11,6 +11,7 @@
  */
 import type { LayoutSpec, MountSpec } from '../core/layout.js';
 import { controllerByName } from '../core/controllers/index.js';
+import { mountOfController } from '../core/mounts.js';
 import { ScenarioError } from './errors.js';
 import { absDir } from './paths.js';
 import type { Scenario } from './types.js';
@@ -26,15 +27,15 @@ export class Hierarchies {
   readonly freezer: { readonly file: 'freezer.state' | 'cgroup.freeze'; readonly mount: MountSpec } | undefined;
 
   constructor(readonly layout: LayoutSpec, readonly base: string, s: Scenario) {
-    const primary = this.mountOf('cpu');
+    const primary = mountOfController(this.layout, 'cpu');
     if (!primary) throw new ScenarioError(s.file, undefined, `the ${layout.kind} layout has no cpu controller mounted`);
     this.primary = primary;
-    const cpuacct = this.mountOf('cpuacct');
+    const cpuacct = mountOfController(this.layout, 'cpuacct');
     this.usage = cpuacct && cpuacct.version === 1
       ? { file: 'cpuacct.usage', mount: cpuacct }
       : { file: 'cpu.stat', mount: this.primary };
     const freezes = s.timeline.some((a) => a.kind === 'freeze' || a.kind === 'thaw');
-    const fz = this.mountOf('freezer');
+    const fz = mountOfController(this.layout, 'freezer');
     const v2 = layout.mounts.find((m) => m.version === 2);
     this.freezer = fz && fz.version === 1 ? { file: 'freezer.state', mount: fz } : v2 ? { file: 'cgroup.freeze', mount: v2 } : undefined;
     const used = new Set<MountSpec>([this.primary, this.usage.mount]);
@@ -42,7 +43,7 @@ export class Hierarchies {
     const v2c = new Set<string>(this.primary.version === 2 ? ['cpu'] : []);
     for (const w of allWrites(s)) {
       const c = controllerOfFile(w);
-      const m = c === undefined ? this.primary : this.mountOf(c);
+      const m = c === undefined ? this.primary : mountOfController(this.layout, c);
       if (m === undefined) continue; // the write reports ENOENT with its line
       used.add(m);
       if (m.version === 2 && c !== undefined) v2c.add(c);
@@ -51,21 +52,10 @@ export class Hierarchies {
     this.v2Controllers = [...v2c];
   }
 
-  /** The hierarchy a controller is bound to: its v1 mount, or the v2 mount when no v1 hierarchy has it. */
-  mountOf(controller: string): MountSpec | undefined {
-    const def = controllerByName.get(controller);
-    if (!def) return undefined;
-    if (this.layout.controllers && !this.layout.controllers.includes(def.name)) return undefined;
-    const v1 = this.layout.mounts.find((m) => m.version === 1 && m.controllers.includes(def.name));
-    if (v1) return v1;
-    if (!def.versions.includes(2)) return undefined;
-    return this.layout.mounts.find((m) => m.version === 2);
-  }
-
   /** The hierarchy a file like `cpu.max` or `cgroup.procs` is written in. */
   mountOfFile(file: string): MountSpec {
     const c = controllerOfFile(file);
-    return (c === undefined ? undefined : this.mountOf(c)) ?? this.primary;
+    return (c === undefined ? undefined : mountOfController(this.layout, c)) ?? this.primary;
   }
 
   dir(m: MountSpec, group: string): string {

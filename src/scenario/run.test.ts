@@ -2,24 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ScenarioError } from './errors.js';
 import { SimKernel } from '../api/sim-kernel.js';
+import { hogScenario } from './hog-scenario.test-util.js';
 import { loadScenario } from './load.js';
 import { runScenario } from './run.js';
 import type { ScenarioLayout } from './types.js';
 
-const FIFTY = `name: fifty
-machine: { cpus: 1 }
-duration: 10s
-groups:
-  /guest: { cpu.weight: 100 }
-tasks:
-  - { name: host, group: /, program: hog }
-  - { name: guest, group: /guest, program: hog, count: 2 }
-expect:
-  - share of /guest: 50% ± 1
-  - share of task host: 50% ± 1
-  - share of task guest-2: 25% ± 1
-  - share of task guest-2 > 30
-`;
+const FIFTY = hogScenario({
+  name: 'fifty',
+  duration: '10s',
+  guests: 2,
+  expect: ['share of /guest: 50% ± 1', 'share of task host: 50% ± 1', 'share of task guest-2: 25% ± 1', 'share of task guest-2 > 30'],
+});
 
 async function run(text: string, layout: ScenarioLayout = 'unified', opts: Parameters<typeof runScenario>[2] = {}) {
   const s = loadScenario(text, { file: 's.yaml' });

@@ -9,8 +9,9 @@ import type { Comparison } from '../../scenario/compare.js';
 import type { RunResult } from '../../scenario/index.js';
 import { toJson } from '../../report/json.js';
 import type { CliContext } from './context.js';
-import { runDeps, runOnHost, type RunDeps } from './run.js';
-import { durationOption, intOption, runScenarioFile } from './sim.js';
+import { compareScenarioFile } from './compare-run.js';
+import { runDeps, type RunDeps } from './run.js';
+import { durationOption, intOption } from './sim.js';
 
 interface CompareOptions {
   seed?: number;
@@ -55,20 +56,14 @@ export function compareCommand(cli: CliContext, deps: RunDeps = runDeps): Comman
     .option('--no-shield', "host: leave the run's top group at the default weight")
     .addHelpText('after', AFTER)
     .action(async (file: string, opts: CompareOptions) => {
-      const { compareRuns } = await import('../../scenario/compare.js');
       const { formatCompareTable, renderCompareSvg } = await import('../../report/index.js');
-      const common = {
+      const runs = await compareScenarioFile(cli, file, {
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         ...(opts.duration !== undefined ? { duration: opts.duration } : {}),
-      };
-      const sim = await runScenarioFile(cli, file, common, deps.sim);
-      if (!sim) {
-        cli.exitCode = 2;
-        return;
-      }
-      const host = await runOnHost(cli, file, { ...common, backend: 'host', shield: opts.shield }, deps);
-      if (!host) return;
-      const c = compareRuns(sim, host);
+        shield: opts.shield,
+      }, deps);
+      if (!runs) return;
+      const { sim, host, comparison: c } = runs;
       cli.stdout.write(opts.json ? comparisonJson(c, sim, host) : `${formatCompareTable(c, {
         ...(opts.groupsOnly ? { groupsOnly: true } : {}),
         ...(opts.maxDiff !== undefined ? { tolerancePp: opts.maxDiff } : {}),

@@ -3,12 +3,12 @@
  * of a group, and making and removing groups (cgget, cgset, cgcreate,
  * cgdelete).
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { Cgroup } from '../../api/cgroup.js';
 import type { SettingKey } from '../../api/settings.js';
 import { CgroupError } from '../../core/errors.js';
 import type { CliContext } from './context.js';
-import { addBackendOptions, CliFailure, openBackend, runAction, type Backend, type BackendOptions } from './group-backend.js';
+import { CliFailure, groupCommand, openBackend, openGroup, runAction, type Backend, type BackendOptions, type JsonOptions } from './group-backend.js';
 import { printJson } from './group-output.js';
 import { ALL_KEYS, completeSettings, formatSettingValue, parseAssignments, settingKey } from './setting-args.js';
 
@@ -34,19 +34,14 @@ export async function notSelf(b: Backend, g: Cgroup, what: string): Promise<void
   if ((await g.procs({ recursive: true })).includes(process.pid)) throw new CliFailure(`refusing to ${what} ${g.path}: it holds cgkit itself (pid ${process.pid})`);
 }
 
-interface GetOptions extends BackendOptions { json?: boolean }
-
 export function getCommand(cli: CliContext): Command {
-  return addBackendOptions(new Command('get'))
-    .description("print a group's settings, typed (all it has, or the KEYs given)")
-    .argument('<group>', 'group path, e.g. /jobs/a')
+  return groupCommand('get', "print a group's settings, typed (all it has, or the KEYs given)", 'group path, e.g. /jobs/a')
     .argument('[keys...]', 'settings to print (cpu.weight, memory.max, ...)')
     .option('--json', 'print JSON (byte counts as exact integers)')
     .addHelpText('after', SETTINGS_HELP)
-    .action((path: string, keys: string[], opts: GetOptions) => runAction(cli, async () => {
+    .action((path: string, keys: string[], opts: JsonOptions) => runAction(cli, async () => {
       const wanted = keys.map(settingKey);
-      const b = await openBackend(cli, opts, false);
-      const g = await Cgroup.open(b.kernel, path);
+      const { g } = await openGroup(cli, opts, path, false);
       const values: [SettingKey, unknown][] = [];
       for (const key of wanted.length > 0 ? wanted : ALL_KEYS) {
         try {
@@ -62,15 +57,12 @@ export function getCommand(cli: CliContext): Command {
 }
 
 export function setCommand(cli: CliContext): Command {
-  return addBackendOptions(new Command('set'))
-    .description("change a group's settings: every value checked first, nothing changed if one is refused")
-    .argument('<group>', 'group path')
+  return groupCommand('set', "change a group's settings: every value checked first, nothing changed if one is refused")
     .argument('<settings...>', 'KEY=VALUE ...')
     .addHelpText('after', SETTINGS_HELP)
     .action((path: string, args: string[], opts: BackendOptions) => runAction(cli, async () => {
       const parsed = parseAssignments(args);
-      const b = await openBackend(cli, opts, true);
-      const g = await Cgroup.open(b.kernel, path);
+      const { g } = await openGroup(cli, opts, path, true);
       await g.set(await completeSettings(parsed, g));
     }));
 }
@@ -78,9 +70,7 @@ export function setCommand(cli: CliContext): Command {
 interface CreateOpts extends BackendOptions { controllers?: string; reuse?: boolean }
 
 export function createCommand(cli: CliContext): Command {
-  return addBackendOptions(new Command('create'))
-    .description('make a group in every hierarchy it needs, with settings (checked before anything is made)')
-    .argument('<group>', 'group path; missing parents are made too')
+  return groupCommand('create', 'make a group in every hierarchy it needs, with settings (checked before anything is made)', 'group path; missing parents are made too')
     .argument('[settings...]', 'KEY=VALUE ...')
     .option('-c, --controllers <list>', 'controllers the group spans (comma separated; default cpu,cpuacct,cpuset,memory,pids,io where mounted)')
     .option('--reuse', 'an existing group is fine (its settings are changed)')
@@ -101,14 +91,11 @@ export function createCommand(cli: CliContext): Command {
 interface DeleteOpts extends BackendOptions { kill?: boolean }
 
 export function deleteCommand(cli: CliContext): Command {
-  return addBackendOptions(new Command('delete'))
-    .description('remove a group and every group below it, in every hierarchy (EBUSY while processes are in it)')
-    .argument('<group>', 'group path')
+  return groupCommand('delete', 'remove a group and every group below it, in every hierarchy (EBUSY while processes are in it)')
     .option('--kill', 'kill the processes left in it first')
     .action((path: string, opts: DeleteOpts) => runAction(cli, async () => {
       notRoot(path, 'delete');
-      const b = await openBackend(cli, opts, true);
-      const g = await Cgroup.open(b.kernel, path);
+      const { b, g } = await openGroup(cli, opts, path, true);
       if (opts.kill) await notSelf(b, g, 'kill');
       await g.delete({ kill: opts.kill === true });
     }));

@@ -6,9 +6,10 @@
  * status.
  */
 import { performance } from 'node:perf_hooks';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CgroupKernel } from '../../core/backend.js';
 import { CgroupError } from '../../core/errors.js';
+import type { Cgroup } from '../../api/cgroup.js';
 import type { SimKernel } from '../../api/sim-kernel.js';
 import type { HostKernel as HostKernelType, HostReport } from '../../host/kernel.js';
 import type { CliContext } from './context.js';
@@ -25,6 +26,9 @@ export interface BackendOptions {
   simCpus?: number;
   scenario?: string;
 }
+
+/** The options of a group command that can print JSON. */
+export interface JsonOptions extends BackendOptions { json?: boolean }
 
 export interface Backend {
   readonly kind: BackendKind;
@@ -73,6 +77,11 @@ export function addBackendOptions(cmd: Command, opts: { cpusFlag?: '--cpus' | '-
     .option('--scenario <file>', 'sim: build this scenario\'s tree and run it for its duration first');
 }
 
+/** A group command: `name` with the backend options, its description and the `<group>` argument. */
+export function groupCommand(name: string, description: string, groupHelp = 'group path'): Command {
+  return addBackendOptions(new Command(name)).description(description).argument('<group>', groupHelp);
+}
+
 const isRoot = (): boolean => process.geteuid?.() === 0;
 
 /**
@@ -87,6 +96,13 @@ export async function openBackend(cli: CliContext, o: BackendOptions, writes: bo
     return openHost(writes);
   }
   return openSim(cli, o);
+}
+
+/** `openBackend`, then the existing group `path` on that kernel. */
+export async function openGroup(cli: CliContext, o: BackendOptions, path: string, writes: boolean): Promise<{ b: Backend; g: Cgroup }> {
+  const b = await openBackend(cli, o, writes);
+  const { Cgroup } = await import('../../api/cgroup.js');
+  return { b, g: await Cgroup.open(b.kernel, path) };
 }
 
 async function openHost(writes: boolean): Promise<Backend> {

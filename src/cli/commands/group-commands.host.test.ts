@@ -9,28 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { Cgroup } from '../../api/cgroup.js';
-import { isRoot } from '../../host/features.js';
-import { HostKernel } from '../../host/kernel.js';
+import { openTestHost } from '../../host/host-test.test-util.js';
+import type { HostKernel } from '../../host/kernel.js';
 import { cgkit } from './group-cli.test-util.js';
-
-let host: Promise<HostKernel | string> | undefined;
-
-function openHost(): Promise<HostKernel | string> {
-  host ??= (async () => {
-    if (process.platform !== 'linux') return 'not Linux';
-    if (!isRoot()) return 'not running as root: these tests change cgroups';
-    try {
-      return await HostKernel.open();
-    } catch (e) {
-      return `no usable cgroup filesystem: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  })();
-  return host;
-}
 
 /** Run `body` with a fresh group name on the host; the group is removed (killing what is left) afterwards. */
 async function withGroup(t: TestContext, body: (k: HostKernel, path: string) => Promise<void>): Promise<void> {
-  const k = await openHost();
+  const k = await openTestHost();
   if (typeof k === 'string') {
     t.diagnostic(`skipped: ${k}`);
     t.skip(k);

@@ -5,44 +5,10 @@
  */
 import type { Writable } from 'node:stream';
 import Table from 'cli-table3';
+import { jsonText } from '../../report/json.js';
 
-/**
- * JSON text of `v`. bigints are written as bare integer literals with
- * every digit (`JSON.parse` reads them as doubles; other readers keep
- * them exact). `indent` > 0 pretty-prints. Keys keep their order.
- */
-export function jsonText(v: unknown, indent = 0): string {
-  return write(v, indent, '') ?? 'null';
-}
-
-function write(v: unknown, indent: number, pad: string): string | undefined {
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'bigint': return v.toString();
-    case 'number': return Number.isFinite(v) ? JSON.stringify(v) : 'null';
-    case 'string': case 'boolean': return JSON.stringify(v);
-    case 'undefined': case 'function': case 'symbol': return undefined;
-    default: break;
-  }
-  const inner = pad + ' '.repeat(indent);
-  const nl = indent > 0 ? '\n' : '';
-  const sep = indent > 0 ? ': ' : ':';
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    const items = v.map((x) => write(x, indent, inner) ?? 'null');
-    return `[${nl}${inner}${items.join(`,${nl}${inner}`)}${nl}${pad}]`;
-  }
-  if (v instanceof Map) return write(Object.fromEntries(v), indent, pad);
-  const obj = v as Record<string, unknown>;
-  if (typeof obj['toJSON'] === 'function') return write((obj['toJSON'] as () => unknown).call(obj), indent, pad);
-  const parts: string[] = [];
-  for (const [k, x] of Object.entries(obj)) {
-    const t = write(x, indent, inner);
-    if (t !== undefined) parts.push(`${JSON.stringify(k)}${sep}${t}`);
-  }
-  if (parts.length === 0) return '{}';
-  return `{${nl}${inner}${parts.join(`,${nl}${inner}`)}${nl}${pad}}`;
-}
+/** The exact-integer JSON writer the reports use; the commands print with it too. */
+export { jsonText };
 
 /** One JSON document, pretty, ending with a newline. */
 export function printJson(out: Writable, v: unknown): void {

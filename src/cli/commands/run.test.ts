@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
 import { Collect } from '../shell/harness.test.util.js';
 import type { CliContext } from './context.js';
 import { runCommand, runDeps, type RunDeps } from './run.js';
+import { scenarioDir, SMALL } from './scenario-files.test-util.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cgkit-run-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, scenario } = scenarioDir('cgkit-run-');
 
 /** A host that cannot run anything (and must not be asked to). */
 const noHost: RunDeps = { ...runDeps, probeHost: () => Promise.resolve('running scenarios on the host needs root') };
@@ -34,24 +33,6 @@ async function cgkitRun(args: string[], deps: RunDeps = noHost): Promise<{ out: 
   }
   return { out: stdout.text, err: stderr.text, status };
 }
-
-function scenario(name: string, text: string): string {
-  const f = join(dir, name);
-  writeFileSync(f, text);
-  return f;
-}
-
-const SMALL = `name: small
-machine: { cpus: 1 }
-duration: 1s
-groups:
-  /guest: { cpu.weight: 100 }
-tasks:
-  - { name: host, program: hog }
-  - { name: guest, group: /guest, program: hog }
-expect:
-  - share of /guest: 50% ± 2
-`;
 
 describe('cgkit run', () => {
   it('runs on the simulated kernel by default and prints the report', async () => {

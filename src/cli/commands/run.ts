@@ -2,17 +2,10 @@ import { Command, Option } from 'commander';
 import type { HostRunEnv, HostScenarioBackend, SweepReport } from '../../host/run/index.js';
 import type { RunResult, Scenario } from '../../scenario/index.js';
 import type { CliContext } from './context.js';
-import { durationOption, failedExpectations, intOption, printResult, runScenarioFile, simDeps, writeOutputs, type SimDeps } from './sim.js';
+import { addScenarioOptions, reportRun, runScenarioFile, scenarioOverrides, simDeps, type SimDeps, type SimOptions } from './sim.js';
 
-export interface RunOptions {
+export interface RunOptions extends SimOptions {
   backend: 'sim' | 'host';
-  seed?: number;
-  duration?: number;
-  json?: boolean;
-  csv?: string;
-  svg?: string;
-  perfetto?: string;
-  trace?: string;
   cleanupOnly?: boolean;
   shield: boolean;
 }
@@ -62,10 +55,7 @@ export async function runOnHost(cli: CliContext, file: string, opts: RunOptions,
   const { createProgress } = await import('../../report/index.js');
   let s: Scenario;
   try {
-    s = loadScenarioFile(file, {
-      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-      ...(opts.duration !== undefined ? { durationNs: opts.duration } : {}),
-    });
+    s = loadScenarioFile(file, scenarioOverrides(opts));
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     cli.stderr.write(`cgkit: ${e.message}\n`);
@@ -185,17 +175,10 @@ cannot run the scenario, 2 for a bad scenario or a command-line error.`;
 
 /** `cgkit run`: run a scenario file on the simulated kernel or, for real, on the host. */
 export function runCommand(cli: CliContext, deps: RunDeps = runDeps): Command {
-  return new Command('run')
+  return addScenarioOptions(new Command('run')
     .description('run a scenario file on the simulated kernel or on the host kernel and report CPU shares')
     .argument('[scenario]', 'scenario YAML file')
-    .addOption(new Option('--backend <kind>', 'where to run it').choices(['sim', 'host']).default('sim'))
-    .option('--seed <n>', "replace the scenario's seed", intOption)
-    .option('--duration <d>', "replace the scenario's duration (10s, 500ms, ...)", durationOption)
-    .option('--json', 'print the result as JSON instead of tables')
-    .option('--csv <dir>', 'write groups.csv and tasks.csv into DIR')
-    .option('--svg <file>', 'write a chart of CPU share over time')
-    .option('--perfetto <file>', 'write a Chrome/Perfetto trace of the CPU slices (sim only)')
-    .option('--trace <file>', "write the scheduler's trace (JSON lines; sim only)")
+    .addOption(new Option('--backend <kind>', 'where to run it').choices(['sim', 'host']).default('sim')), true)
     .option('--no-shield', 'host: leave the run\'s top group at the default weight')
     .option('--cleanup-only', 'host: remove what earlier runs killed with SIGKILL left behind, and stop')
     .addHelpText('after', AFTER)
@@ -218,15 +201,6 @@ export function runCommand(cli: CliContext, deps: RunDeps = runDeps): Command {
         r = await runScenarioFile(cli, file, opts, deps.sim);
         if (!r) cli.exitCode = 2;
       }
-      if (!r) return;
-      await printResult(cli, r, opts.json === true);
-      try {
-        await writeOutputs(r, opts);
-      } catch (e) {
-        cli.stderr.write(`cgkit: ${e instanceof Error ? e.message : String(e)}\n`);
-        cli.exitCode = 2;
-        return;
-      }
-      if (cli.exitCode === 0) cli.exitCode = failedExpectations(r) > 0 ? 1 : 0;
+      if (r) await reportRun(cli, r, opts);
     });
 }

@@ -1,43 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from '../program.js';
-import { Collect } from '../shell/harness.test.util.js';
+import { cgkit as cgkitArgs, type CliRun } from './group-cli.test-util.js';
+import { scenarioDir, SMALL } from './scenario-files.test-util.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'cgkit-sim-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cgkit(...args: string[]): Promise<{ out: string; err: string; status: number }> {
-  const stdin = new PassThrough();
-  stdin.end('');
-  const stdout = new Collect();
-  const stderr = new Collect();
-  const status = await main(args, { stdin, stdout, stderr });
-  return { out: stdout.text, err: stderr.text, status };
-}
-
-function scenario(name: string, text: string): string {
-  const f = join(dir, name);
-  writeFileSync(f, text);
-  return f;
-}
-
-const SMALL = `name: small
-machine: { cpus: 1 }
-duration: 1s
-groups:
-  /guest: { cpu.weight: 100 }
-tasks:
-  - { name: host, program: hog }
-  - { name: guest, group: /guest, program: hog }
-expect:
-  - share of /guest: 50% ± 2
-`;
+const { dir, scenario } = scenarioDir('cgkit-sim-');
+const cgkit = (...args: string[]): Promise<CliRun> => cgkitArgs(args);
 
 describe('cgkit sim', () => {
   it('prints the report and exits 0 when every expectation is met', async () => {

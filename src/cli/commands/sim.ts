@@ -30,6 +30,7 @@ export const simDeps: SimDeps = {
   },
 };
 
+/** The options `addScenarioOptions` adds (commander's names). */
 export interface SimOptions {
   seed?: number;
   duration?: number;
@@ -38,6 +39,14 @@ export interface SimOptions {
   svg?: string;
   perfetto?: string;
   trace?: string;
+}
+
+/** What the command line replaces in a scenario file (`loadScenarioFile`'s overrides). */
+export function scenarioOverrides(opts: SimOptions): { seed?: number; durationNs?: number } {
+  return {
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.duration !== undefined ? { durationNs: opts.duration } : {}),
+  };
 }
 
 export function intOption(value: string): number {
@@ -68,10 +77,7 @@ export async function runScenarioFile(cli: CliContext, file: string, opts: SimOp
   const { createProgress } = await import('../../report/index.js');
   let traceOut: WriteStream | undefined;
   try {
-    const s = loadScenarioFile(file, {
-      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-      ...(opts.duration !== undefined ? { durationNs: opts.duration } : {}),
-    });
+    const s = loadScenarioFile(file, scenarioOverrides(opts));
     for (const w of s.warnings) cli.stderr.write(`cgkit: warning: ${w}\n`);
     if (opts.trace !== undefined) {
       try {
@@ -117,6 +123,35 @@ export async function printResult(cli: CliContext, r: RunResult, json: boolean):
 
 export const failedExpectations = (r: RunResult): number => (r.expectations ?? []).filter((e) => !e.ok).length;
 
+/**
+ * Print a run's report and write the files asked for. The exit status: 2
+ * when a file cannot be written, else (unless already set) 1 when an
+ * expectation failed and 0 when all were met.
+ */
+export async function reportRun(cli: CliContext, r: RunResult, opts: SimOptions): Promise<void> {
+  await printResult(cli, r, opts.json === true);
+  try {
+    await writeOutputs(r, opts);
+  } catch (e) {
+    cli.stderr.write(`cgkit: ${e instanceof Error ? e.message : String(e)}\n`);
+    cli.exitCode = 2;
+    return;
+  }
+  if (cli.exitCode === 0) cli.exitCode = failedExpectations(r) > 0 ? 1 : 0;
+}
+
+/** `--seed`, `--duration`, `--json`, `--csv`, `--svg`, `--perfetto`, `--trace`; `simOnly`: the last two marked as needing the simulated kernel. */
+export function addScenarioOptions(cmd: Command, simOnly = false): Command {
+  return cmd
+    .option('--seed <n>', "replace the scenario's seed", intOption)
+    .option('--duration <d>', "replace the scenario's duration (10s, 500ms, ...)", durationOption)
+    .option('--json', 'print the result as JSON instead of tables')
+    .option('--csv <dir>', 'write groups.csv and tasks.csv into DIR')
+    .option('--svg <file>', 'write a chart of CPU share over time')
+    .option('--perfetto <file>', `write a Chrome/Perfetto trace of the CPU slices${simOnly ? ' (sim only)' : ''}`)
+    .option('--trace <file>', `write the scheduler's trace (JSON lines${simOnly ? '; sim only' : ''})`);
+}
+
 const AFTER = `
 A scenario is a YAML file: a machine, a cgroup tree with file values, tasks
 with programs, a timeline of writes, moves, spawns, kills, freezes and
@@ -128,31 +163,13 @@ bad scenario (with its file and line) or a command-line error.`;
 
 /** `cgkit sim`: run a scenario on the simulated kernel and print the report. */
 export function simCommand(cli: CliContext, deps: SimDeps = simDeps): Command {
-  return new Command('sim')
+  return addScenarioOptions(new Command('sim')
     .description('run a scenario file on the simulated kernel and report CPU shares')
-    .argument('<scenario>', 'scenario YAML file')
-    .option('--seed <n>', "replace the scenario's seed", intOption)
-    .option('--duration <d>', "replace the scenario's duration (10s, 500ms, ...)", durationOption)
-    .option('--json', 'print the result as JSON instead of tables')
-    .option('--csv <dir>', 'write groups.csv and tasks.csv into DIR')
-    .option('--svg <file>', 'write a chart of CPU share over time')
-    .option('--perfetto <file>', 'write a Chrome/Perfetto trace of the CPU slices')
-    .option('--trace <file>', "write the scheduler's trace (JSON lines)")
+    .argument('<scenario>', 'scenario YAML file'))
     .addHelpText('after', AFTER)
     .action(async (file: string, opts: SimOptions) => {
       const r = await runScenarioFile(cli, file, opts, deps);
-      if (!r) {
-        cli.exitCode = 2;
-        return;
-      }
-      await printResult(cli, r, opts.json === true);
-      try {
-        await writeOutputs(r, opts);
-      } catch (e) {
-        cli.stderr.write(`cgkit: ${e instanceof Error ? e.message : String(e)}\n`);
-        cli.exitCode = 2;
-        return;
-      }
-      cli.exitCode = failedExpectations(r) > 0 ? 1 : 0;
+      if (r) await reportRun(cli, r, opts);
+      else cli.exitCode = 2;
     });
 }

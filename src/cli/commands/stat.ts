@@ -1,8 +1,7 @@
 /** `cgkit stat GROUP`: the group's statistics (CPU, memory, pids, IO, pressure), typed and exact. */
-import { Command } from 'commander';
-import { Cgroup } from '../../api/cgroup.js';
+import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { addBackendOptions, openBackend, runAction, type BackendOptions } from './group-backend.js';
+import { groupCommand, openGroup, runAction, type JsonOptions } from './group-backend.js';
 import { printJson } from './group-output.js';
 
 /**
@@ -31,16 +30,11 @@ export function keyValueLines(rows: readonly [string, string][]): string {
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}\n`).join('');
 }
 
-interface StatOptions extends BackendOptions { json?: boolean }
-
 export function statCommand(cli: CliContext): Command {
-  return addBackendOptions(new Command('stat'))
-    .description("print a group's statistics: CPU time, memory, pids, IO per device, pressure")
-    .argument('<group>', 'group path (/ for the root)')
+  return groupCommand('stat', "print a group's statistics: CPU time, memory, pids, IO per device, pressure", 'group path (/ for the root)')
     .option('--json', 'print JSON (counters as exact integers)')
-    .action((path: string, opts: StatOptions) => runAction(cli, async () => {
-      const b = await openBackend(cli, opts, false);
-      const s = await (await Cgroup.open(b.kernel, path)).stats();
+    .action((path: string, opts: JsonOptions) => runAction(cli, async () => {
+      const s = await (await openGroup(cli, opts, path, false)).g.stats();
       if (opts.json) printJson(cli.stdout, s);
       else cli.stdout.write(keyValueLines(flatten(s)));
     }));

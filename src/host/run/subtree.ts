@@ -24,6 +24,7 @@ import { CgroupError } from '../../core/errors.js';
 import { formatCpuList } from '../../core/format/cpulist.js';
 import type { CgroupFs } from '../../core/fs.js';
 import type { LayoutSpec, MountSpec } from '../../core/layout.js';
+import { mountOfController } from '../../core/mounts.js';
 import { removeTree } from '../scratch.js';
 
 export const RUN_NAME = /^cgkit-run-(\d+)-([0-9a-f]+)$/;
@@ -32,10 +33,8 @@ export function runName(pid = process.pid): string {
   return `cgkit-run-${pid}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The hierarchy of a controller: its v1 mount, else the v2 mount. */
-export function mountFor(layout: LayoutSpec, controller: string): MountSpec | undefined {
-  return layout.mounts.find((m) => m.version === 1 && m.controllers.includes(controller)) ?? layout.mounts.find((m) => m.version === 2);
-}
+/** The hierarchy of a controller (the run's modules and tests know it by this name). */
+export { mountOfController as mountFor };
 
 /**
  * Ten times the default weight: a busy task elsewhere on the host takes
@@ -89,7 +88,7 @@ export class RunSubtree {
 
   /** Make the tops (and set up the cpuset and the shield); on failure remove what was made and throw. */
   static async make(o: SubtreeOptions): Promise<RunSubtree> {
-    const cpu = mountFor(o.layout, 'cpu');
+    const cpu = mountOfController(o.layout, 'cpu');
     if (!cpu) throw new CgroupError('ENOENT', 'mkdir', undefined, 'no hierarchy carries the cpu controller');
     const t = new RunSubtree(o.fs, o.name ?? runName(), cpu);
     try {
@@ -114,7 +113,7 @@ export class RunSubtree {
     const fs = this.fs;
     const cpuTop = await this.mkTop(this.cpuMount.mountPoint);
     for (const mp of o.mountPoints) await this.mkTop(mp);
-    const cpuset = mountFor(o.layout, 'cpuset');
+    const cpuset = mountOfController(o.layout, 'cpuset');
     if (cpuset?.version === 1) this.cpusetTop = await this.mkTop(cpuset.mountPoint);
     const v2 = o.layout.mounts.find((m) => m.version === 2);
     if (v2) {

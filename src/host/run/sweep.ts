@@ -10,10 +10,9 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CgroupError } from '../../core/errors.js';
 import type { CgroupFs } from '../../core/fs.js';
 import type { LayoutSpec } from '../../core/layout.js';
-import { removeTree } from '../scratch.js';
+import { groupsUnder, removeTree } from '../scratch.js';
 import { WORKER_MARKER } from '../worker/protocol.js';
 import { startTicksOf } from '../worker/thread-env.js';
 import { pidsIn, RUN_NAME } from './subtree.js';
@@ -44,18 +43,6 @@ function isWorker(pid: number): boolean {
   }
 }
 
-async function subgroups(fs: CgroupFs, dir: string, out: string[]): Promise<void> {
-  let ents;
-  try {
-    ents = await fs.readdirEntries(dir);
-  } catch (e) {
-    if (e instanceof CgroupError && e.code === 'ENOENT') return;
-    throw e;
-  }
-  out.push(dir);
-  for (const e of ents) if (e.isDirectory) await subgroups(fs, posix.join(dir, e.name), out);
-}
-
 /** The leftover tops of dead runs, in every hierarchy of `layout`. */
 export async function findLeftovers(fs: CgroupFs, layout: LayoutSpec, opts: SweepOptions = {}): Promise<string[]> {
   const isAlive = opts.isAlive ?? alive;
@@ -82,7 +69,7 @@ export async function sweepLeftovers(fs: CgroupFs, layout: LayoutSpec, opts: Swe
   const groups: string[] = [];
   for (const t of tops) {
     try {
-      await subgroups(fs, t, groups);
+      await groupsUnder(fs, t, groups);
     } catch (e) {
       report.errors.push(e);
     }
