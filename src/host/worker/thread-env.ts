@@ -9,6 +9,8 @@ import { closeSync, openSync, readFileSync, readlinkSync, readSync, writeSync } 
 
 /** How often (at most) a spinning or waiting thread looks at its owner and deadline, ns. */
 export const CHECK_NS = 50_000_000;
+/** One check in this many also compares cgkit's start time (about once a second). */
+const FULL_CHECK_EVERY = 20;
 
 export interface Owner { pid: number; startTicks: string }
 
@@ -87,6 +89,7 @@ export class ThreadEnv {
   private readonly buf = Buffer.alloc(256);
   private readonly t0 = performance.now();
   private nextCheck = 0;
+  private checks = 0;
 
   constructor(private readonly owner: Owner, private readonly deadlineMs: number) {
     ({ tid: this.tid, tgid: this.tgid } = selfIds());
@@ -110,12 +113,27 @@ export class ThreadEnv {
     return v;
   }
 
-  /** End the whole worker process at once when the run is gone or the deadline passed (looked at every CHECK_NS at most). */
+  /**
+   * End the whole worker process at once when the run is gone or the
+   * deadline passed. Every CHECK_NS a signal-0 probe of cgkit's pid (it
+   * never blocks); every FULL_CHECK_EVERY probes, its start time from
+   * /proc as well (a reused pid, a zombie). Reading another process's
+   * /proc file can sleep on a lock, and a task that sleeps is placed anew
+   * when it wakes: done often, that would move busy loops between CPUs
+   * more than a plain loop moves, and bend the shares being measured.
+   */
   check(): void {
     const now = this.now();
     if (now < this.nextCheck) return;
     this.nextCheck = now + CHECK_NS;
-    if (startTicksOf(this.owner.pid) !== this.owner.startTicks || Date.now() >= this.deadlineMs) process.kill(process.pid, 'SIGKILL');
+    let gone = Date.now() >= this.deadlineMs;
+    try {
+      process.kill(this.owner.pid, 0);
+    } catch {
+      gone = true;
+    }
+    if (!gone && ++this.checks % FULL_CHECK_EVERY === 0) gone = startTicksOf(this.owner.pid) !== this.owner.startTicks;
+    if (gone) process.kill(process.pid, 'SIGKILL');
   }
 
   /** Spin until this thread has had `ns` more CPU time; CPU time is read about every 0.5 ms of spinning. */
