@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it, type TestContext } from 'node:test';
 import type { CgroupKernel } from '../core/backend.js';
-import { CgroupError } from '../core/errors.js';
 import { Cgroup } from './cgroup.js';
+import { lifecycleCases, mk, poll, rejects } from './cgroup-suite-life.test-util.js';
 import type { CgroupEvent } from './events.js';
 
 export interface SuiteBackend {
@@ -21,23 +21,16 @@ export interface SuiteBackend {
   forker(n: number, sec: number): string[];
   exit(code: number): string[];
   spin(): string[];
+  /** A process with two threads that sleeps about `sec` seconds; undefined where the backend cannot start one. */
+  threaded(sec: number): string[] | undefined;
 }
 
-async function poll(k: CgroupKernel, what: string, ok: () => Promise<boolean>, ms = 5000): Promise<void> {
-  for (let t = 0; t <= ms; t += 20) {
-    if (await ok()) return;
-    await k.sleep(20);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-const rejects = async (p: Promise<unknown>, code: string): Promise<void> => {
-  await assert.rejects(p, (e: unknown) => e instanceof CgroupError && e.code === code);
-};
+/** Register a test that works in its own `/cgkit-test-<hex>` group (made, then removed with everything in it). */
+export type WithGroup = (title: string, fn: (k: CgroupKernel, root: Cgroup, t: TestContext) => Promise<void>) => void;
 
 /** Register the suite; every test works in its own `/cgkit-test-<hex>` group and removes it. */
 export function cgroupSuite(b: SuiteBackend): void {
-  const withGroup = (title: string, fn: (k: CgroupKernel, root: Cgroup) => Promise<void>): void => {
+  const withGroup: WithGroup = (title, fn) => {
     it(`${b.name}: ${title}`, async (t: TestContext) => {
       const k = await b.open();
       if (typeof k === 'string') {
@@ -46,7 +39,7 @@ export function cgroupSuite(b: SuiteBackend): void {
       }
       const root = await Cgroup.create(k, `/cgkit-test-${randomBytes(6).toString('hex')}`);
       try {
-        await fn(k, root);
+        await fn(k, root, t);
       } finally {
         await root.delete({ kill: true });
       }
@@ -56,17 +49,17 @@ export function cgroupSuite(b: SuiteBackend): void {
   const sub = (root: Cgroup, name: string): string => `${root.path}/${name}`;
 
   withGroup('create makes the group in every hierarchy it spans; delete removes the subtree', async (k, root) => {
-    const g = await Cgroup.create(k, `${sub(root, 'a')}/b/c`);
+    const g = await mk(k, `${sub(root, 'a')}/b/c`);
     for (const d of g.dirs) assert.ok((await k.fs.stat(d.dir)).isDirectory, d.dir);
-    await rejects(Cgroup.create(k, `${sub(root, 'a')}/b/c`), 'EEXIST');
+    await rejects(mk(k, `${sub(root, 'a')}/b/c`), 'EEXIST');
     assert.deepEqual(await (await Cgroup.open(k, sub(root, 'a'))).children(), ['b']);
     await (await Cgroup.open(k, sub(root, 'a'))).delete();
     await rejects(Cgroup.open(k, `${sub(root, 'a')}/b/c`), 'ENOENT');
-    await rejects(Cgroup.create(k, `${sub(root, 'x')}/../y`), 'EINVAL');
+    await rejects(mk(k, `${sub(root, 'x')}/../y`), 'EINVAL');
   });
 
   withGroup('typed set and get; bad values are refused before anything is written', async (k, root) => {
-    const g = await Cgroup.create(k, sub(root, 'job'), { settings: { 'cpu.weight': 200, 'pids.max': 10 } });
+    const g = await mk(k, sub(root, 'job'), { settings: { 'cpu.weight': 200, 'pids.max': 10 } });
     assert.equal(await g.get('cpu.weight'), 200);
     assert.equal(await g.get('pids.max'), 10);
     await g.set({ 'cpu.max': { quotaUs: 20_000, periodUs: 100_000 }, 'memory.max': 64n << 20n });
@@ -84,14 +77,14 @@ export function cgroupSuite(b: SuiteBackend): void {
     await rejects(g.set({ 'memory.max': -5n }), 'EINVAL');
     // One bad value refuses the whole set: the good one is not written either.
     await rejects(g.set({ 'pids.max': 7, 'cpu.weight': 0 }), 'ERANGE');
-    await rejects(Cgroup.create(k, sub(root, 'never'), { settings: { 'cpu.weight': -1 } }), 'ERANGE');
+    await rejects(mk(k, sub(root, 'never'), { settings: { 'cpu.weight': -1 } }), 'ERANGE');
     await rejects(Cgroup.open(k, sub(root, 'never')), 'ENOENT');
     assert.equal(await g.get('cpu.weight'), 200);
     assert.equal(await g.get('pids.max'), 'max');
   });
 
   withGroup('exec: the command starts inside the group and its exit status comes back', async (k, root) => {
-    const g = await Cgroup.create(k, sub(root, 'run'));
+    const g = await mk(k, sub(root, 'run'));
     const h = await g.exec(b.sleep(2), { stdio: 'ignore' });
     const where = await k.fs.readFile(`/proc/${h.pid}/cgroup`);
     for (const d of g.dirs) {
@@ -107,8 +100,8 @@ export function cgroupSuite(b: SuiteBackend): void {
   });
 
   withGroup('attach moves a process into every hierarchy; a refused move is undone', async (k, root) => {
-    const a = await Cgroup.create(k, sub(root, 'a'));
-    const c = await Cgroup.create(k, sub(root, 'c'));
+    const a = await mk(k, sub(root, 'a'));
+    const c = await mk(k, sub(root, 'c'));
     const h = await a.exec(b.sleep(5), { stdio: 'ignore' });
     await c.attach(h.pid);
     assert.deepEqual(await a.procs(), []);
@@ -120,7 +113,7 @@ export function cgroupSuite(b: SuiteBackend): void {
   });
 
   withGroup('freeze and thaw: a frozen group uses no CPU', async (k, root) => {
-    const g = await Cgroup.create(k, sub(root, 'cold'));
+    const g = await mk(k, sub(root, 'cold'));
     await g.exec(b.spin(), { stdio: 'ignore' });
     await k.sleep(100);
     await g.freeze({ timeoutMs: 5000 });
@@ -136,9 +129,9 @@ export function cgroupSuite(b: SuiteBackend): void {
 
   withGroup('kill empties a group whose processes fork, below it too', async (k, root) => {
     // Processes in leaves only: v2 allows none beside children that have controllers.
-    const g = await Cgroup.create(k, sub(root, 'forks'));
-    const a = await Cgroup.create(k, `${sub(root, 'forks')}/a`);
-    const c = await Cgroup.create(k, `${sub(root, 'forks')}/b/c`);
+    const g = await mk(k, sub(root, 'forks'));
+    const a = await mk(k, `${sub(root, 'forks')}/a`);
+    const c = await mk(k, `${sub(root, 'forks')}/b/c`);
     const h = await a.exec(b.forker(3, 30), { stdio: 'ignore' });
     await c.exec(b.forker(2, 30), { stdio: 'ignore' });
     await poll(k, 'the forks', async () => (await g.procs({ recursive: true })).length >= 7);
@@ -150,7 +143,7 @@ export function cgroupSuite(b: SuiteBackend): void {
   });
 
   withGroup('statistics are typed: CPU, memory and pids counters as bigint', async (k, root) => {
-    const g = await Cgroup.create(k, sub(root, 'busy'), { settings: { 'pids.max': 50 } });
+    const g = await mk(k, sub(root, 'busy'), { settings: { 'pids.max': 50 } });
     await g.exec(b.spin(), { stdio: 'ignore' });
     await k.sleep(300);
     const s = await g.stats();
@@ -164,7 +157,7 @@ export function cgroupSuite(b: SuiteBackend): void {
   });
 
   withGroup('events: populated goes to false when the last task exits; a pids.max hit is reported', async (k, root) => {
-    const g = await Cgroup.create(k, sub(root, 'ev'), { settings: { 'pids.max': 2 } });
+    const g = await mk(k, sub(root, 'ev'), { settings: { 'pids.max': 2 } });
     const ac = new AbortController();
     const seen: CgroupEvent[] = [];
     const it = g.events({ signal: ac.signal, pollMs: 20 });
@@ -185,4 +178,5 @@ export function cgroupSuite(b: SuiteBackend): void {
     const hit = seen.find((e) => e.type === 'pids.max');
     assert.ok(hit && hit.type === 'pids.max' && hit.delta >= 1n, `events: ${JSON.stringify(seen, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
   });
+  lifecycleCases(b, withGroup);
 }

@@ -1,6 +1,7 @@
 /**
  * Making and removing a group's directories: parents first, with v1 cpuset
- * masks copied from the parent and v2 controllers enabled top-down; removal
+ * masks copied from the parent and v2 controllers enabled top-down (in
+ * ancestors that existed before only when the caller allows it); removal
  * deepest first, waiting out EBUSY while killed tasks are still leaving.
  */
 import type { CgroupKernel } from '../core/backend.js';
@@ -46,50 +47,143 @@ async function seedCpuset(k: CgroupKernel, dir: string): Promise<void> {
   }
 }
 
-/**
- * Enable `controllers` for `d.dir` on v2: every ancestor from the mount
- * root down to the group's parent gets `+ctrl` in `cgroup.subtree_control`
- * where it is missing. A controller the parent does not offer is ENOENT.
- */
-async function enableTopDown(k: CgroupKernel, d: GroupDir): Promise<void> {
-  if (d.version !== 2 || d.controllers.length === 0) return;
-  const parents = [d.mount.mountPoint, ...chain(d).slice(0, -1)];
-  for (const p of parents) {
-    const offered = new Set(parseWords(await k.fs.readFile(`${p}/cgroup.controllers`)));
-    const on = new Set(parseWords(await k.fs.readFile(`${p}/cgroup.subtree_control`)));
-    const missing = d.controllers.filter((c) => !on.has(c));
-    if (missing.length === 0) continue;
-    const absent = missing.filter((c) => !offered.has(c));
-    if (absent.length > 0) throw new CgroupError('ENOENT', 'write', `${p}/cgroup.subtree_control`, `controller ${absent.join(', ')} is not available here`);
-    await k.fs.writeFile(`${p}/cgroup.subtree_control`, missing.map((c) => `+${c}`).join(' '));
-  }
+/** Controllers of `controllers` that `dir` does not enable for its children. */
+async function notEnabled(k: CgroupKernel, dir: string, controllers: readonly string[]): Promise<string[]> {
+  const on = new Set(parseWords(await k.fs.readFile(`${dir}/cgroup.subtree_control`)));
+  return controllers.filter((c) => !on.has(c));
+}
+
+function notEnabledError(dir: string, missing: readonly string[]): CgroupError {
+  const list = missing.join(', ');
+  return new CgroupError('ENOENT', 'write', `${dir}/cgroup.subtree_control`,
+    `controller ${list} is not enabled for the children of ${dir}, which this create did not make: enable ${missing.length > 1 ? 'them' : 'it'} there (${missing.map((c) => `+${c}`).join(' ')} in its cgroup.subtree_control) or pass enableInParents`);
 }
 
 /**
- * Make `d.dir` with its missing parents. Returns the directories it made,
- * parents first (for rollback). EEXIST when `d.dir` itself exists and
- * `reuse` is false.
+ * Before anything is made: on v2, every ancestor of `d.dir` that exists
+ * (the mount root included) must already enable the group's controllers
+ * for its children, unless `enableInParents`; then they must at least be
+ * offered there. ENOENT otherwise. Ancestors this create will make are
+ * not checked: they get the controllers from the lowest existing one.
  */
-export async function makeDir(k: CgroupKernel, d: GroupDir, mode: number | undefined, reuse: boolean): Promise<string[]> {
-  const made: string[] = [];
+export async function checkParents(k: CgroupKernel, d: GroupDir, enableInParents: boolean): Promise<void> {
+  if (d.version !== 2 || d.controllers.length === 0) return;
+  for (const p of [d.mount.mountPoint, ...chain(d).slice(0, -1)]) {
+    if (!(await exists(k, p))) return;
+    const missing = await notEnabled(k, p, d.controllers);
+    if (missing.length === 0) continue;
+    if (!enableInParents) throw notEnabledError(p, missing);
+    const offered = new Set(parseWords(await k.fs.readFile(`${p}/cgroup.controllers`)));
+    const absent = missing.filter((c) => !offered.has(c));
+    if (absent.length > 0) throw new CgroupError('ENOENT', 'write', `${p}/cgroup.subtree_control`, `controller ${absent.join(', ')} is not available here`);
+  }
+}
+
+/** One `cgroup.subtree_control` write: the controllers it turned on in `dir`. */
+export interface Enabled {
+  readonly dir: string;
+  readonly controllers: readonly string[];
+}
+
+/**
+ * Enable `controllers` for `d.dir` on v2, top-down: each ancestor from the
+ * mount root to the group's parent gets `+ctrl` where it is missing. An
+ * ancestor that existed before (not in `made`) is written only with
+ * `enableInParents`; without it a missing controller there is ENOENT. A
+ * controller an ancestor does not offer is ENOENT. Returns the writes made.
+ */
+async function enableTopDown(k: CgroupKernel, d: GroupDir, made: ReadonlySet<string>, enableInParents: boolean, done: Enabled[]): Promise<void> {
+  if (d.version !== 2 || d.controllers.length === 0) return;
+  for (const p of [d.mount.mountPoint, ...chain(d).slice(0, -1)]) {
+    const missing = await notEnabled(k, p, d.controllers);
+    if (missing.length === 0) continue;
+    if (!made.has(p) && !enableInParents) throw notEnabledError(p, missing);
+    const offered = new Set(parseWords(await k.fs.readFile(`${p}/cgroup.controllers`)));
+    const absent = missing.filter((c) => !offered.has(c));
+    if (absent.length > 0) throw new CgroupError('ENOENT', 'write', `${p}/cgroup.subtree_control`, `controller ${absent.join(', ')} is not available here`);
+    await k.fs.writeFile(`${p}/cgroup.subtree_control`, missing.map((c) => `+${c}`).join(' '));
+    done.push({ dir: p, controllers: missing });
+  }
+}
+
+/** What makeDir did, for the handle and for rollback. */
+export interface MadeDirs {
+  /** Directories made, parents first. */
+  made: string[];
+  /** subtree_control writes, in order. */
+  enabled: Enabled[];
+}
+
+/**
+ * Make `d.dir` with its missing parents, then enable the group's v2
+ * controllers in its ancestors (see enableTopDown). EEXIST when `d.dir`
+ * itself exists and `reuse` is false. On failure what was done is undone.
+ */
+export async function makeDir(k: CgroupKernel, d: GroupDir, mode: number | undefined, reuse: boolean, enableInParents = false): Promise<MadeDirs> {
+  const out: MadeDirs = { made: [], enabled: [] };
   try {
     for (const dir of chain(d)) {
       const last = dir === d.dir;
       try {
         await k.fs.mkdir(dir, mode);
-        made.push(dir);
+        out.made.push(dir);
       } catch (e) {
         if (!(e instanceof CgroupError && e.code === 'EEXIST') || (last && !reuse)) throw e;
         continue;
       }
       if (d.version === 1 && d.controllers.includes('cpuset')) await seedCpuset(k, dir);
     }
-    await enableTopDown(k, d);
-    return made;
+    await enableTopDown(k, d, new Set(out.made), enableInParents, out.enabled);
+    return out;
   } catch (e) {
-    await removeDirs(k, made).catch(() => undefined);
-    throw e;
+    throw await undoMade(k, out, e);
   }
+}
+
+/**
+ * Undo a create: remove the directories made (children first), then turn
+ * off again what was enabled in ancestors that existed before (deepest
+ * first; the removed ones took theirs with them). Returns the error to
+ * throw: `cause` itself, or an AggregateError with `cause` first when
+ * undoing failed too.
+ */
+export async function undoMade(k: CgroupKernel, m: MadeDirs, cause: unknown): Promise<unknown> {
+  const errors: unknown[] = [];
+  try {
+    await removeDirs(k, m.made);
+  } catch (e) {
+    errors.push(e);
+  }
+  const made = new Set(m.made);
+  for (const en of [...m.enabled].reverse()) {
+    if (made.has(en.dir)) continue;
+    try {
+      await k.fs.writeFile(`${en.dir}/cgroup.subtree_control`, en.controllers.map((c) => `-${c}`).join(' '));
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  return errors.length === 0 ? cause : new AggregateError([cause, ...errors], 'the create failed and could not be fully undone', { cause });
+}
+
+/**
+ * Remove parents a create made (`dirs`), deepest first, where they are
+ * empty: one that still has child groups or tasks (EBUSY, ENOTEMPTY) or is
+ * gone (ENOENT) is left alone. Other errors are thrown after trying all.
+ */
+export async function removeEmptyParents(k: CgroupKernel, dirs: readonly string[]): Promise<void> {
+  const depth = (d: string): number => d.split('/').length;
+  const errors: unknown[] = [];
+  for (const d of [...dirs].sort((a, b) => depth(b) - depth(a))) {
+    try {
+      await k.fs.rmdir(d);
+    } catch (e) {
+      if (e instanceof CgroupError && (e.code === 'EBUSY' || e.code === 'ENOTEMPTY' || e.code === 'ENOENT')) continue;
+      errors.push(e);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} parent groups could not be removed`);
 }
 
 /** rmdir each of `dirs`, last first (children before parents). */

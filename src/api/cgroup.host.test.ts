@@ -4,11 +4,18 @@
  * hierarchy it spans, starts only its own processes in it, and removes it.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { openTestHost } from '../host/host-test.test-util.js';
 import { Cgroup } from './cgroup.js';
 import { cgroupSuite } from './cgroup-suite.test-util.js';
+
+/** The python3 interpreter itself (not a wrapper script that would fork helpers inside the group), where installed. */
+const python3 = ((): string | undefined => {
+  const r = spawnSync('python3', ['-c', 'import sys, threading; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 && r.stdout.trim().startsWith('/') ? r.stdout.trim() : undefined;
+})();
 
 describe('Cgroup on the host kernel', () => {
   cgroupSuite({
@@ -18,6 +25,8 @@ describe('Cgroup on the host kernel', () => {
     forker: (n, s) => ['sh', '-c', `${'sleep "$1" & '.repeat(n)}sleep "$1"; wait`, 'forker', String(s)],
     exit: (code) => ['sh', '-c', `exit ${code}`],
     spin: () => ['sh', '-c', 'while :; do :; done'],
+    // sh cannot start a thread: python3 can, where it is installed.
+    threaded: (s) => (python3 !== undefined ? [python3, '-c', `import threading,time; threading.Thread(target=time.sleep,args=(${s},)).start(); time.sleep(${s})`] : undefined),
   });
 });
 

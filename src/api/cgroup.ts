@@ -10,14 +10,14 @@
  * const g = await Cgroup.create(host, '/jobs/build-42', { settings: { 'cpu.weight': 200, 'memory.max': 512n << 20n } });
  * const run = await g.exec(['make', '-j4']);
  * console.log(await run.exited, (await g.stats()).cpu?.usageUsec);
- * await g.delete({ kill: true });
+ * await g.delete({ kill: true, parents: true }); // and /jobs, if this create made it
  * ```
  */
 import type { CgroupKernel, ExecHandle, ExecOptions } from '../core/backend.js';
 import { CgroupError } from '../core/errors.js';
 import { parseProcCgroup } from '../core/format/proccgroup.js';
-import { killGroup, procsDir, setFrozen, subtreeProcs } from './cgroup-control.js';
-import { descendantDirs, exists, makeDir, readPids, removeDirs } from './cgroup-tree.js';
+import { groupProcs, killGroup, procsDir, setFrozen, subtreeProcs } from './cgroup-control.js';
+import { checkParents, descendantDirs, exists, makeDir, readPids, removeDirs, removeEmptyParents, undoMade, type MadeDirs } from './cgroup-tree.js';
 import { watchEvents, type CgroupEventStream, type WatchEventsOptions } from './events.js';
 import { DEFAULT_CONTROLLERS, placeGroup, type GroupDir, type GroupDirs } from './group-dirs.js';
 import { planWrites, readSetting, writeSettings, type SettingKey, type Settings, type SettingTypes } from './settings.js';
@@ -44,8 +44,15 @@ export interface CreateOptions extends GroupOptions {
   settings?: Settings;
   /** Directory mode (default 0755). */
   mode?: number;
-  /** Use the group if it already exists instead of failing with EEXIST. */
+  /** Use the group if it already exists instead of failing with EEXIST (its settings are then changed with rollback). */
   reuse?: boolean;
+  /**
+   * v2: allow `+ctrl` writes into `cgroup.subtree_control` of ancestors
+   * that existed before this create (the mount root included). Default
+   * false: such an ancestor must already enable the group's controllers,
+   * else ENOENT. Ancestors this create makes are always written.
+   */
+  enableInParents?: boolean;
 }
 
 export interface DeleteOptions {
@@ -53,30 +60,57 @@ export interface DeleteOptions {
   kill?: boolean;
   /** How long to wait for tasks to leave, ms (default 5000). */
   timeoutMs?: number;
+  /**
+   * Then remove the parents this handle's `create` made (`created`),
+   * deepest first, where they are empty; one still in use is left.
+   */
+  parents?: boolean;
 }
 
 export type ExecInGroupOptions = Omit<ExecOptions, 'argv' | 'procsFiles'>;
 
 export class Cgroup {
-  private constructor(readonly kernel: CgroupKernel, private readonly g: GroupDirs) {}
+  private constructor(
+    readonly kernel: CgroupKernel,
+    private readonly g: GroupDirs,
+    /** Directories `create` made (parents first, every hierarchy); empty for a handle from `open`. */
+    readonly created: readonly string[] = [],
+  ) {}
 
-  /** Make the group (and missing parents) in every hierarchy it spans, then apply `settings`. */
+  /**
+   * Make the group (and missing parents) in every hierarchy it spans, then
+   * apply `settings`. On v2 the group's controllers are enabled in the
+   * parents this call makes; an ancestor that already existed must enable
+   * them itself (ENOENT otherwise) unless `enableInParents`. On failure
+   * everything done is undone. The handle's `created` lists what was made.
+   */
   static async create(kernel: AnyKernel, path: string, opts: CreateOptions = {}): Promise<Cgroup> {
     const k = asCgroupKernel(kernel);
     const g = placeGroup(k.layout, path, opts.controllers ?? DEFAULT_CONTROLLERS, opts.controllers !== undefined);
-    const plan = planWrites(g, opts.settings ?? {});
-    if (!opts.reuse) {
-      for (const d of g.dirs) if (await exists(k, d.dir)) throw new CgroupError('EEXIST', 'mkdir', d.dir, `group ${g.path} exists`);
+    const settings = opts.settings ?? {};
+    const plan = planWrites(g, settings);
+    const inParents = opts.enableInParents ?? false;
+    let existed = false;
+    for (const d of g.dirs) {
+      if (!(await exists(k, d.dir))) continue;
+      if (!opts.reuse) throw new CgroupError('EEXIST', 'mkdir', d.dir, `group ${g.path} exists`);
+      existed = true;
     }
-    const made: string[] = [];
+    for (const d of g.dirs) await checkParents(k, d, inParents);
+    const done: MadeDirs = { made: [], enabled: [] };
     try {
-      for (const d of g.dirs) made.push(...(await makeDir(k, d, opts.mode, opts.reuse ?? false)));
-      for (const w of plan) await k.fs.writeFile(w.path, w.text);
+      for (const d of g.dirs) {
+        const r = await makeDir(k, d, opts.mode, opts.reuse ?? false, inParents);
+        done.made.push(...r.made);
+        done.enabled.push(...r.enabled);
+      }
+      // An existing group has values to go back to if a write is refused; a new one is removed.
+      if (existed) await writeSettings(k.fs, g, settings);
+      else for (const w of plan) await k.fs.writeFile(w.path, w.text);
     } catch (e) {
-      await removeDirs(k, made).catch(() => undefined);
-      throw e;
+      throw await undoMade(k, done, e);
     }
-    return new Cgroup(k, g);
+    return new Cgroup(k, g, done.made);
   }
 
   /** A handle on an existing group: ENOENT unless it exists in at least one hierarchy. Directories it lacks are left out. */
@@ -158,9 +192,11 @@ export class Cgroup {
     if (!Number.isSafeInteger(pid) || pid <= 0) throw new CgroupError('EINVAL', 'write', this.path, `bad pid ${pid}`);
     const file = (d: GroupDir): string => `${d.dir}/${opts.thread ? (d.version === 2 ? 'cgroup.threads' : 'tasks') : 'cgroup.procs'}`;
     const where = parseProcCgroup(await this.kernel.fs.readFile(`/proc/${pid}/cgroup`));
+    const targets: GroupDir[] = [];
+    for (const d of this.g.dirs) if (!(opts.thread && (await this.skipForThread(d)))) targets.push(d);
     const moved: GroupDir[] = [];
     try {
-      for (const d of this.g.dirs) {
+      for (const d of targets) {
         await this.kernel.fs.writeFile(file(d), String(pid));
         moved.push(d);
       }
@@ -171,6 +207,25 @@ export class Cgroup {
       }
       throw e;
     }
+  }
+
+  /**
+   * A single thread can move between v2 groups only inside one threaded
+   * subtree (else the kernel says EOPNOTSUPP). On a hybrid host the v2 dir
+   * of a group spanning v1 hierarchies only serves kill/freeze/events: a
+   * thread is moved there only when it is `threaded` or `domain threaded`.
+   * A group in v2 alone is always written (the kernel decides).
+   */
+  private async skipForThread(d: GroupDir): Promise<boolean> {
+    if (d.version !== 2 || !this.g.dirs.some((x) => x.version === 1)) return false;
+    let type: string;
+    try {
+      type = (await this.kernel.fs.readFile(`${d.dir}/cgroup.type`)).trim();
+    } catch (e) {
+      if (e instanceof CgroupError && e.code === 'ENOENT') return true; // the root has no cgroup.type
+      throw e;
+    }
+    return type !== 'threaded' && type !== 'domain threaded';
   }
 
   /** Processes in this group (not below it); `recursive` adds every descendant's. */
@@ -185,7 +240,11 @@ export class Cgroup {
     return readPids(this.kernel, `${d.dir}/${d.version === 2 ? 'cgroup.threads' : 'tasks'}`);
   }
 
-  /** Freeze every task of the group and its descendants; ETIMEDOUT (and thawed again) if the kernel does not finish in time. */
+  /**
+   * Freeze every task of the group and its descendants; ETIMEDOUT (and
+   * thawed again) if the kernel does not finish in time. EDEADLK when the
+   * calling process is in the group: it would freeze itself.
+   */
   freeze(opts: { timeoutMs?: number } = {}): Promise<void> {
     return setFrozen(this.kernel, this.g, true, opts.timeoutMs ?? 5000);
   }
@@ -194,15 +253,29 @@ export class Cgroup {
     return setFrozen(this.kernel, this.g, false, opts.timeoutMs ?? 5000);
   }
 
-  /** Signal every process of the group and below (default SIGKILL, waiting until none is left); returns how many were signalled. */
+  /**
+   * Signal every process of the group and below, in any of its hierarchies
+   * (default SIGKILL, waiting until none is left); returns how many were
+   * signalled. A frozen group stays frozen. EDEADLK when the calling
+   * process is in the group.
+   */
   kill(opts: { signal?: NodeJS.Signals | number; timeoutMs?: number } = {}): Promise<number> {
     return killGroup(this.kernel, this.g, opts.signal ?? 'SIGKILL', opts.timeoutMs ?? 5000);
   }
 
-  /** Remove the group and every group below it, deepest first, in every hierarchy. */
+  /**
+   * Remove the group and every group below it, deepest first, in every
+   * hierarchy. Without `kill`, a process anywhere in the subtree (in any
+   * hierarchy) is EBUSY before anything is removed. With `parents`, the
+   * parents `create` made are removed afterwards where empty.
+   */
   async delete(opts: DeleteOptions = {}): Promise<void> {
     const timeoutMs = opts.timeoutMs ?? 5000;
-    if (opts.kill && (await subtreeProcs(this.kernel, procsDir(this.g))).length > 0) await this.kill({ timeoutMs });
+    const pids = await groupProcs(this.kernel, this.g);
+    if (pids.length > 0 && opts.kill) await this.kill({ timeoutMs });
+    else if (pids.length > 0) {
+      throw new CgroupError('EBUSY', 'rmdir', procsDir(this.g), `${pids.length} process(es) in the group or below it (pid ${pids[0]!}); delete with kill to end them`);
+    }
     const errors: unknown[] = [];
     for (const d of this.g.dirs) {
       try {
@@ -213,6 +286,10 @@ export class Cgroup {
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} directories of ${this.path} could not be removed`);
+    if (opts.parents) {
+      const own = this.g.dirs.map((d) => d.dir);
+      await removeEmptyParents(this.kernel, this.created.filter((c) => !own.some((o) => c === o || c.startsWith(`${o}/`))));
+    }
   }
 
   stats(): Promise<CgroupStats> {

@@ -12,10 +12,14 @@ export interface CpuStats {
   /** v1: cpuacct.stat in USER_HZ ticks, so 10 ms steps. */
   userUsec: bigint;
   systemUsec: bigint;
-  /** CFS bandwidth periods that elapsed with a limit set. */
-  nrPeriods: bigint;
-  nrThrottled: bigint;
-  throttledUsec: bigint;
+  /**
+   * CFS bandwidth periods that elapsed with a limit set. The throttling
+   * fields are absent where the kernel shows no bandwidth counters: on v2,
+   * a group whose parent does not enable the cpu controller for it.
+   */
+  nrPeriods?: bigint;
+  nrThrottled?: bigint;
+  throttledUsec?: bigint;
   nrBursts?: bigint;
   burstUsec?: bigint;
 }

@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuStatsFromV2, ioStatsFromV2, memoryStatsFromV2, pidsStatsFromTexts, pressureFromText } from './stats-v2.js';
 
-test('cpu.stat: usage and throttling by key; without the throttling keys there is no cpu part', () => {
+test('cpu.stat: usage and throttling by key; without the throttling keys, usage alone', () => {
   const s = cpuStatsFromV2('usage_usec 999000\nuser_usec 990000\nsystem_usec 9000\nnice_usec 0\n' +
     'nr_periods 10\nnr_throttled 9\nthrottled_usec 800000\nnr_bursts 1\nburst_usec 70\n');
   assert.deepEqual(s, {
     usageUsec: 999000n, userUsec: 990000n, systemUsec: 9000n, nrPeriods: 10n, nrThrottled: 9n, throttledUsec: 800000n, nrBursts: 1n, burstUsec: 70n,
   });
   // The host's unified root: the cpu controller is bound to v1, so only the core's counters.
-  assert.equal(cpuStatsFromV2('usage_usec 6254941562\nuser_usec 5774413997\nsystem_usec 480527564\nnice_usec 432000\n'), undefined);
+  assert.deepEqual(cpuStatsFromV2('usage_usec 6254941562\nuser_usec 5774413997\nsystem_usec 480527564\nnice_usec 432000\n'),
+    { usageUsec: 6254941562n, userUsec: 5774413997n, systemUsec: 480527564n });
+  assert.throws(() => cpuStatsFromV2('usage_usec 1\nuser_usec 1\nsystem_usec 0\nnr_periods 1\n'), { code: 'EINVAL' });
   assert.throws(() => cpuStatsFromV2('nr_periods 1\nnr_throttled 0\nthrottled_usec 0\n'), { code: 'EINVAL' });
 });
 

@@ -17,22 +17,22 @@ const counter = (t: string): bigint => parseBigInt(t, { unsigned: true, syscall:
 export const maxOrCounter = (t: string): Max<bigint> => (strstrip(t) === 'max' ? 'max' : counter(t));
 
 /**
- * v2 cpu.stat. Undefined when it has no throttling keys: the cpu controller
- * is not enabled for the group, only the core's usage counters are there.
+ * v2 cpu.stat. The core always prints usage_usec, user_usec and
+ * system_usec (even where the cpu controller is not enabled for the
+ * group); the throttling keys (nr_periods, nr_throttled, throttled_usec,
+ * and the burst ones) only come with the cpu controller, and are left out
+ * where absent.
  */
-export function cpuStatsFromV2(cpuStat: string): CpuStats | undefined {
+export function cpuStatsFromV2(cpuStat: string): CpuStats {
   const m = parseFlat(cpuStat);
-  const nrPeriods = keyedBig(m, 'nr_periods');
-  if (nrPeriods === undefined) return undefined;
   const get = (k: string): bigint => need(keyedBig(m, k), 'cpu.stat', k);
-  const out: CpuStats = {
-    usageUsec: get('usage_usec'),
-    userUsec: get('user_usec'),
-    systemUsec: get('system_usec'),
-    nrPeriods,
-    nrThrottled: get('nr_throttled'),
-    throttledUsec: get('throttled_usec'),
-  };
+  const out: CpuStats = { usageUsec: get('usage_usec'), userUsec: get('user_usec'), systemUsec: get('system_usec') };
+  const nrPeriods = keyedBig(m, 'nr_periods');
+  if (nrPeriods !== undefined) {
+    out.nrPeriods = nrPeriods;
+    out.nrThrottled = get('nr_throttled');
+    out.throttledUsec = get('throttled_usec');
+  }
   const nrBursts = keyedBig(m, 'nr_bursts');
   const burstUsec = keyedBig(m, 'burst_usec');
   if (nrBursts !== undefined) out.nrBursts = nrBursts;

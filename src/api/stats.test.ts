@@ -59,8 +59,10 @@ describe('statistics after a hog ran', () => {
       await spawnIn(g, 'hog');
       g.k.runSync(1_000_000_000);
       const s = await readStats(g.k.fs, g.dirs);
-      assert.ok(s.cpu!.nrThrottled > 0n && s.cpu!.throttledUsec > 0n, `${layout}: ${s.cpu!.nrThrottled}`);
-      assert.ok(s.cpu!.nrPeriods >= s.cpu!.nrThrottled);
+      const { nrPeriods, nrThrottled, throttledUsec } = s.cpu!;
+      assert.ok(nrPeriods !== undefined && nrThrottled !== undefined && throttledUsec !== undefined, `${layout}: throttling counters are there`);
+      assert.ok(nrThrottled > 0n && throttledUsec > 0n, `${layout}: ${nrThrottled}`);
+      assert.ok(nrPeriods >= nrThrottled);
       assert.ok(s.cpu!.usageUsec <= 150_000n, `${layout}: ${s.cpu!.usageUsec} µs under a 10% limit`);
     }
   });
@@ -104,12 +106,17 @@ describe('what readStats does with missing and failing files', () => {
     });
   }
 
-  test('on v2 a part is there only where its controller is enabled', async () => {
+  test('on v2 a part is there only where its controller is enabled; CPU usage always is', async () => {
     const k = new SimKernel({ layout: 'unified' });
     await k.fs.writeFile('/sys/fs/cgroup/cgroup.subtree_control', '+pids');
     await k.fs.mkdir('/sys/fs/cgroup/only-pids');
+    k.spawn({ cgroup: '/sys/fs/cgroup/only-pids', program: 'hog' });
+    k.runSync(200_000_000);
     const s = await readStats(k.fs, placeGroup(k.layout, '/only-pids'));
-    assert.deepEqual(Object.keys(s).sort(), ['path', 'pids', 'pressure']);
+    assert.deepEqual(Object.keys(s).sort(), ['cpu', 'path', 'pids', 'pressure']);
+    // cpu.stat is a core file: usage without the cpu controller, no throttling counters.
+    assert.deepEqual(Object.keys(s.cpu!).sort(), ['systemUsec', 'usageUsec', 'userUsec']);
+    assert.ok(s.cpu!.usageUsec > 100_000n, `usage ${s.cpu!.usageUsec} µs`);
   });
 
   test('a group that spans fewer controllers has fewer parts', async () => {

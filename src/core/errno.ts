@@ -30,6 +30,7 @@ export const ERRNO = {
   EROFS: [30, 'Read-only file system'],
   EPIPE: [32, 'Broken pipe'],
   ERANGE: [34, 'Numerical result out of range'],
+  EDEADLK: [35, 'Resource deadlock avoided'],
   ENAMETOOLONG: [36, 'File name too long'],
   ENOSYS: [38, 'Function not implemented'],
   ENOTEMPTY: [39, 'Directory not empty'],

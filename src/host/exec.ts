@@ -20,8 +20,14 @@ import type { CgroupFs } from '../core/fs.js';
  * The stub: wait for `go` on fd 3, close it, become the command. Exit 125
  * when told anything else (the pipe closed: the parent gave up), 127 when
  * the command cannot be found, 126 when it cannot be run, as shells do.
+ *
+ * A command whose name starts with `-`: bash's `exec` takes it for an
+ * option unless `--` comes first, while dash's `exec` has no options and
+ * would run a command named `--`. The stub asks the shell: `(exec --)`
+ * succeeds only where `--` ends the options (bash), and then uses it.
  */
-const STUB = 'IFS= read -r go <&3; exec 3<&-; [ "$go" = go ] || exit 125; exec "$@"';
+const STUB = 'IFS= read -r go <&3; exec 3<&-; [ "$go" = go ] || exit 125; '
+  + 'case $1 in -*) if (exec --) 2>/dev/null; then exec -- "$@"; fi;; esac; exec "$@"';
 
 /** Exit status the stub uses when the parent aborted the start. */
 export const EXEC_ABORTED = 125;
@@ -31,12 +37,23 @@ export interface HostExecOptions extends ExecOptions {
   shell?: string;
 }
 
+/** The host's `ExecHandle`, with one more promise. */
+export interface HostExecHandle extends ExecHandle {
+  /**
+   * Settles when the command's own process has exited and was reaped,
+   * without waiting for its output to end: with `stdio: 'pipe'`, `exited`
+   * also waits until stdout and stderr are closed, which a background
+   * child that inherited them can put off for as long as it runs.
+   */
+  readonly ended: Promise<ExitStatus>;
+}
+
 /**
  * Start `opts.argv` with its first instruction in the groups whose
  * `cgroup.procs` files are listed. Resolves once the command was released
  * (the moves are done); rejects with the move's CgroupError otherwise.
  */
-export async function execInGroups(fs: CgroupFs, opts: HostExecOptions): Promise<ExecHandle> {
+export async function execInGroups(fs: CgroupFs, opts: HostExecOptions): Promise<HostExecHandle> {
   if (opts.argv.length === 0 || opts.argv[0] === '') throw new CgroupError('EINVAL', 'execve', undefined, 'no command given');
   for (const a of opts.argv) {
     if (a.includes('\0')) throw new CgroupError('EINVAL', 'execve', undefined, 'a command argument contains NUL');
@@ -47,7 +64,8 @@ export async function execInGroups(fs: CgroupFs, opts: HostExecOptions): Promise
     ...(opts.env ? { env: { ...opts.env } } : {}),
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
   });
-  const exited = exitOf(child);
+  const exited = exitOf(child, 'close');
+  const ended = exitOf(child, 'exit');
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (e) => reject(toCgroupError(e, 'spawn', opts.argv[0])));
   });
@@ -71,6 +89,7 @@ export async function execInGroups(fs: CgroupFs, opts: HostExecOptions): Promise
   return {
     pid,
     exited,
+    ended,
     stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,
@@ -80,9 +99,10 @@ export async function execInGroups(fs: CgroupFs, opts: HostExecOptions): Promise
   };
 }
 
-function exitOf(c: ChildProcess): Promise<ExitStatus> {
+/** The status at `event`: 'exit' (reaped) or 'close' (reaped, and its stdio streams closed too). */
+function exitOf(c: ChildProcess, event: 'exit' | 'close'): Promise<ExitStatus> {
   return new Promise<ExitStatus>((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) resolve({ code: c.exitCode, signal: c.signalCode });
-    else c.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
+    if (event === 'exit' && (c.exitCode !== null || c.signalCode !== null)) resolve({ code: c.exitCode, signal: c.signalCode });
+    else c.once(event, (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
   });
 }

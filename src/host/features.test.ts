@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinLayout } from '../core/layout.js';
-import { canWrite, detectV2Features, findKernelFeatures, isRoot, kernelCgroupInfo } from './features.js';
+import { canWrite, detectV2Features, findKernelFeatures, isRoot, kernelCgroupInfo, searchFeatures } from './features.js';
 import { HostFs } from './hostfs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cgkit-features-'));
@@ -62,4 +62,23 @@ test('findKernelFeatures on a legacy tree: no v2, so no v2-only feature; bandwid
   writeFileSync(join(r, 'sys/fs/cgroup/cpu/cpu.pressure'), '');
   const g = await findKernelFeatures(new HostFs({ root: r }), layout);
   assert.deepEqual([g.cpuBandwidth.present, g.psi], [true, { present: true, how: 'cpu.pressure in /sys/fs/cgroup/cpu' }]);
+});
+
+test('deferProbe: with no non-root v2 group, the v2-only features are reported as not looked at yet, and nothing is made', async () => {
+  const r = join(root, 'deferred');
+  mkdirSync(join(r, 'sys/fs/cgroup/unified'), { recursive: true });
+  writeFileSync(join(r, 'sys/fs/cgroup/unified/cgroup.controllers'), '\n');
+  const layout = builtinLayout('unified');
+  layout.mounts = [{ ...layout.mounts[0]!, mountPoint: '/sys/fs/cgroup/unified' }];
+  const s = await searchFeatures(new HostFs({ root: r }), layout, { deferProbe: true, probeParent: '/sys/fs/cgroup/unified' });
+  assert.equal(s.looked, false);
+  assert.equal(s.findings.cgroupKill.present, false);
+  assert.match(s.findings.cgroupKill.how, /^not looked at yet: no non-root v2 group to look in/);
+  assert.deepEqual(readdirSync(join(r, 'sys/fs/cgroup/unified')), ['cgroup.controllers']);
+  // A group to look in: looked at, no probe needed.
+  mkdirSync(join(r, 'sys/fs/cgroup/unified/g'));
+  writeFileSync(join(r, 'sys/fs/cgroup/unified/g/cgroup.kill'), '');
+  const t = await searchFeatures(new HostFs({ root: r }), layout, { deferProbe: true });
+  assert.equal(t.looked, true);
+  assert.deepEqual(t.findings.cgroupKill, { present: true, how: 'cgroup.kill in /sys/fs/cgroup/unified/g' });
 });

@@ -6,6 +6,10 @@ import { CgroupError, isErrnoLike, toCgroupError } from '../core/errors.js';
 import type { CgroupFs } from '../core/fs.js';
 import type { LayoutSpec, MountSpec } from '../core/layout.js';
 import { parseWords } from '../core/format/lists.js';
+import { ownedName } from './proc-stat.js';
+
+/** Prefix of a feature probe group: `cgkit-probe-<pid>-<starttime>-<hex>` (see proc-stat.ts `ownedName`; the run sweep removes leftovers). */
+export const PROBE_PREFIX = 'cgkit-probe';
 
 /**
  * Which optional v2 interface files the running kernel offers. Looked up in
@@ -87,7 +91,10 @@ export async function canWrite(dir: string, root = '/'): Promise<boolean> {
   }
 }
 
-/** One optional kernel feature: seen or not, and where (or why it could not be told; then `present` is false). */
+/**
+ * One optional kernel feature: seen or not, and where (or why it could not
+ * be told, or that it was not looked at yet; then `present` is false).
+ */
 export interface FeatureFinding {
   present: boolean;
   how: string;
@@ -110,14 +117,27 @@ export interface FindFeaturesOptions {
   /**
    * A v2 directory this process may create groups in (see `writeAccess`).
    * When no non-root v2 group exists to look in, a probe group
-   * `cgkit-probe-<hex>` is made there, read and removed at once; without
-   * it, features only non-root groups show are reported absent, with why.
+   * `cgkit-probe-<pid>-<starttime>-<hex>` is made there, read and removed
+   * at once; without it, features only non-root groups show are reported
+   * absent, with why.
    */
   probeParent?: string | undefined;
-  /** Name of the probe group (default `cgkit-probe-<12 hex digits>`). */
+  /** Name of the probe group (default `cgkit-probe-<pid>-<starttime>-<12 hex digits>`). */
   probeName?: string;
   /** Why there is no `probeParent` (for the report). */
   noProbeWhy?: string;
+  /**
+   * No probe now, but one may be made later (`HostKernel.probe()`): the
+   * features only non-root groups show are reported as not looked at yet.
+   */
+  deferProbe?: boolean;
+}
+
+/** What `findFeatures` found, and whether the v2-only features were looked at (`false`: not yet, a probe may tell). */
+export interface FeatureSearch {
+  findings: FeatureFindings;
+  /** A non-root v2 group was looked in (or there is no v2 hierarchy, so there is nothing to look for). */
+  looked: boolean;
 }
 
 /** A non-root v2 group looked in: its file names, and whether the cpu controller is on in it. */
@@ -144,6 +164,9 @@ async function sampleOf(fs: CgroupFs, dir: string, probe: boolean): Promise<Samp
   return { dir, names, cpu: (await wordsIn(fs, `${dir}/cgroup.controllers`)).includes('cpu'), probe };
 }
 
+/** How a finding not looked at yet starts. */
+export const NOT_YET = 'not looked at yet';
+
 /** An existing non-root v2 group, else the delegated parent, else a probe group made and removed at once. */
 async function v2Sample(fs: CgroupFs, v2: MountSpec, opts: FindFeaturesOptions): Promise<Sample | string> {
   const children = (await fs.readdirEntries(v2.mountPoint)).filter((e) => e.isDirectory).map((e) => e.name).sort();
@@ -155,9 +178,10 @@ async function v2Sample(fs: CgroupFs, v2: MountSpec, opts: FindFeaturesOptions):
     }
   }
   const parent = opts.probeParent;
+  if (opts.deferProbe === true) return `${NOT_YET}: no non-root v2 group to look in, and no probe group was made (HostKernel.probe(), or \`cgkit host\`, makes one)`;
   if (parent === undefined) return `no non-root v2 group to look in, and no probe group may be made (${opts.noProbeWhy ?? `${v2.mountPoint} is not writable`})`;
   if (parent !== v2.mountPoint) return sampleOf(fs, parent, false);
-  const probe = `${parent}/${opts.probeName ?? `cgkit-probe-${randomBytes(6).toString('hex')}`}`;
+  const probe = `${parent}/${opts.probeName ?? ownedName(PROBE_PREFIX, randomBytes(6).toString('hex'))}`;
   await fs.mkdir(probe);
   try {
     return await sampleOf(fs, probe, true);
@@ -206,15 +230,27 @@ async function bandwidthFinding(fs: CgroupFs, layout: LayoutSpec, v2: MountSpec 
  * `FindFeaturesOptions.probeParent`).
  */
 export async function findKernelFeatures(fs: CgroupFs, layout: LayoutSpec, opts: FindFeaturesOptions = {}): Promise<FeatureFindings> {
+  return (await searchFeatures(fs, layout, opts)).findings;
+}
+
+/**
+ * `findKernelFeatures`, also telling whether the v2-only features were
+ * looked at. With `deferProbe` and no non-root v2 group, they were not:
+ * their findings are `present: false` with a `how` starting "not looked
+ * at yet", and a later search with a `probeParent` can tell.
+ */
+export async function searchFeatures(fs: CgroupFs, layout: LayoutSpec, opts: FindFeaturesOptions = {}): Promise<FeatureSearch> {
   const v2 = layout.mounts.find((m) => m.version === 2);
   const got = v2 === undefined ? 'no cgroup v2 hierarchy is mounted' : await v2Sample(fs, v2, opts);
   const sample = typeof got === 'string' ? undefined : got;
-  const v2Only = (file: string): FeatureFinding => (sample ? seen(sample, file) : { present: false, how: v2 === undefined ? String(got) : `unknown: ${String(got)}` });
-  return {
+  const unseen = (why: string): string => (v2 === undefined || why.startsWith(NOT_YET) ? why : `unknown: ${why}`);
+  const v2Only = (file: string): FeatureFinding => (sample ? seen(sample, file) : { present: false, how: unseen(String(got)) });
+  const findings: FeatureFindings = {
     cgroupKill: v2Only('cgroup.kill'),
     cgroupFreeze: v2Only('cgroup.freeze'),
     cgroupEvents: v2Only('cgroup.events'),
     psi: await psiFinding(fs, layout, sample),
     cpuBandwidth: await bandwidthFinding(fs, layout, v2, sample),
   };
+  return { findings, looked: !(v2 !== undefined && sample === undefined && opts.deferProbe === true) };
 }

@@ -37,7 +37,7 @@ test('features agree with the files of a group made here, and no probe group is 
   const why = await whyNotWritable(v2);
   if (why !== undefined || v2 === undefined) return t.skip(`v2: ${why ?? 'not mounted'}`);
   const r = await kernel.describe();
-  const probe = /cgkit-probe-[0-9a-f]{12}/.exec(r.features.cgroupKill.how)?.[0];
+  const probe = /cgkit-probe-\d+-\d+-[0-9a-f]{12}/.exec(r.features.cgroupKill.how)?.[0];
   if (probe !== undefined) assert.ok(!readdirSync(v2.mountPoint).includes(probe), `${probe} was removed`);
   const names = await kernel.fs.readdir(await scratch.top(v2.mountPoint));
   assert.equal(kernel.features.cgroupKill, names.includes('cgroup.kill'));

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupError } from '../core/errors.js';
@@ -67,19 +67,34 @@ test('features are read from an existing non-root v2 group and the v1 cpu root',
   }
 });
 
-test('no non-root v2 group: a probe group is made and removed when writable, else the feature is unknown', async () => {
+test('no non-root v2 group: open changes nothing and leaves those features unknown; describe probes', async () => {
   const root = fakeRoot('b', { 'sys/fs/cgroup/unified/cgroup.controllers': 'cpu\n', 'sys/fs/cgroup/unified/cgroup.subtree_control': '\n' });
+  const v2dir = join(root, 'sys/fs/cgroup/unified');
+  const past = new Date('2020-01-01T00:00:00Z');
+  utimesSync(v2dir, past, past);
   const k = await open(root);
+  // A mkdir and rmdir there would have moved the directory's mtime.
+  assert.equal(statSync(v2dir).mtimeMs, past.getTime(), 'open made no probe group');
+  assert.equal(k.featuresKnown, false);
+  assert.equal(k.features.cgroupKill, false);
   const r = await k.describe();
-  assert.deepEqual(readdirSync(join(root, 'sys/fs/cgroup/unified')).filter((n) => n.startsWith('cgkit-probe-')), [], 'no probe group left');
+  assert.equal(k.featuresKnown, true, 'describe probed');
+  assert.deepEqual(readdirSync(v2dir).filter((n) => n.startsWith('cgkit-probe-')), [], 'no probe group left');
   assert.equal(r.features.cgroupKill.present, false);
-  if (isRoot()) assert.match(r.features.cgroupKill.how, /^no cgroup\.kill in probe group \/sys\/fs\/cgroup\/unified\/cgkit-probe-[0-9a-f]{12} \(removed\)$/);
-  else assert.match(r.features.cgroupKill.how, /^unknown: /);
+  if (isRoot()) {
+    assert.notEqual(statSync(v2dir).mtimeMs, past.getTime(), 'a probe group was made and removed');
+    const probe = new RegExp(`^no cgroup\\.kill in probe group /sys/fs/cgroup/unified/cgkit-probe-${process.pid}-\\d+-[0-9a-f]{12} \\(removed\\)$`);
+    assert.match(r.features.cgroupKill.how, probe);
+  } else {
+    assert.match(r.features.cgroupKill.how, /^unknown: /);
+  }
   assert.equal(r.kernelRelease, null, 'no osrelease in the fake tree');
 
-  const off = await (await open(root, false)).describe();
-  assert.match(off.features.cgroupFreeze.how, /^unknown: .*probing turned off/);
-  assert.match(off.features.cpuBandwidth.how, /^no cpu\.cfs_quota_us/);
+  const before = await open(root, false);
+  const f = await before.probe();
+  assert.equal(before.featuresKnown, true);
+  assert.deepEqual(f, before.features);
+  assert.equal((await open(root, true)).featuresKnown, true, 'probe: true probes at open');
 });
 
 test('v2 cpu bandwidth is looked up in a group where cpu is on', async () => {

@@ -4,6 +4,13 @@
  * by looking, real processes and real time. `HostKernel.open()` is where a
  * front end that chose the host starts; `describe()` says what the host
  * offers and what this process may do there.
+ *
+ * Opening changes nothing on the host. Some v2 files (`cgroup.kill`,
+ * `cgroup.freeze`, `cgroup.events`) exist only below the root, so when no
+ * non-root v2 group exists to look in, those features stay "not looked at
+ * yet" until `probe()` (which `describe()` calls) makes a probe group,
+ * looks, and removes it. Nothing else needs them: the `Cgroup` API looks
+ * for `cgroup.kill` and `cgroup.freeze` in each group's own directory.
  */
 import { release } from 'node:os';
 import { setTimeout as sleepMs } from 'node:timers/promises';
@@ -12,7 +19,7 @@ import { CgroupError, isErrnoLike } from '../core/errors.js';
 import { parseWords } from '../core/format/lists.js';
 import type { LayoutKind } from '../core/layout.js';
 import { execInGroups } from './exec.js';
-import { findKernelFeatures, kernelCgroupInfo, type FeatureFindings, type KernelCgroupInfo } from './features.js';
+import { kernelCgroupInfo, searchFeatures, type FeatureFindings, type FeatureSearch, type KernelCgroupInfo } from './features.js';
 import { HostFs } from './hostfs.js';
 import { detectHostLayout, type DetectOptions, type HostLayout, type HostMount } from './layout.js';
 import { writeAccess, type WriteAccess } from './live.js';
@@ -29,9 +36,11 @@ export interface HostKernelOptions {
   /** Text of `/proc/self/cgroup`; read when absent. */
   procSelfCgroup?: string;
   /**
-   * May `open` create a probe group `cgkit-probe-<hex>` (removed at once)
-   * when no non-root v2 group exists to look for features in? Default true;
-   * it is only ever made where this process may write.
+   * May `open` create a probe group `cgkit-probe-<pid>-<starttime>-<hex>`
+   * (removed at once) when no non-root v2 group exists to look for
+   * features in? Default false: those features are then not looked at
+   * until `probe()`. A probe group is only ever made where this process
+   * may write.
    */
   probe?: boolean;
 }
@@ -71,19 +80,53 @@ export interface HostReport {
 
 export class HostKernel implements CgroupKernel {
   readonly kind = 'host' as const;
-  readonly features: KernelFeatures;
+  private findings: FeatureFindings;
+  private looked: boolean;
+  private probing: Promise<KernelFeatures> | undefined;
 
-  private constructor(
-    readonly fs: HostFs,
-    readonly layout: HostLayout,
-    private readonly findings: FeatureFindings,
-  ) {
-    this.features = {
-      cgroupKill: findings.cgroupKill.present,
-      cgroupFreeze: findings.cgroupFreeze.present,
-      psi: findings.psi.present,
-      cpuBandwidth: findings.cpuBandwidth.present,
-    };
+  private constructor(readonly fs: HostFs, readonly layout: HostLayout, search: FeatureSearch) {
+    this.findings = search.findings;
+    this.looked = search.looked;
+  }
+
+  /**
+   * The optional features as found so far. `cgroupKill` and `cgroupFreeze`
+   * false may mean "not looked at yet" while `featuresKnown` is false;
+   * `probe()` finds out.
+   */
+  get features(): KernelFeatures {
+    const f = this.findings;
+    return { cgroupKill: f.cgroupKill.present, cgroupFreeze: f.cgroupFreeze.present, psi: f.psi.present, cpuBandwidth: f.cpuBandwidth.present };
+  }
+
+  /** Were all features looked at (false: `open` found no non-root v2 group, and nothing probed yet)? */
+  get featuresKnown(): boolean {
+    return this.looked;
+  }
+
+  /**
+   * Find the features `open` could not see: when no non-root v2 group
+   * existed, make a probe group in the v2 root (only where this process
+   * may write), look, remove it. Once done (or when nothing was missing),
+   * returns the features at once.
+   */
+  probe(): Promise<KernelFeatures> {
+    if (this.looked) return Promise.resolve(this.features);
+    this.probing ??= (async () => {
+      const v2 = this.layout.mounts.find((m) => m.version === 2);
+      const access = v2 === undefined ? undefined : await writeAccess(this.fs, v2);
+      let search: FeatureSearch;
+      try {
+        search = await searchFeatures(this.fs, this.layout, { probeParent: access?.dir, noProbeWhy: access?.why ?? 'no v2 hierarchy' });
+      } catch (e) {
+        if (!(e instanceof CgroupError)) throw e;
+        search = await searchFeatures(this.fs, this.layout, { noProbeWhy: `making one failed: ${e.message}` });
+      }
+      this.findings = search.findings;
+      this.looked = true;
+      return this.features;
+    })().finally(() => { this.probing = undefined; });
+    return this.probing;
   }
 
   /** Detect the layout and the features of the host (or of the tree under `opts.root`). */
@@ -95,17 +138,14 @@ export class HostKernel implements CgroupKernel {
     if (opts.procSelfCgroup !== undefined) detect.procSelfCgroup = opts.procSelfCgroup;
     const layout = await detectHostLayout(detect);
     const fs = new HostFs(opts.root !== undefined ? { root: opts.root } : {});
-    const v2 = layout.mounts.find((m) => m.version === 2);
-    const access = v2 === undefined || opts.probe === false ? undefined : await writeAccess(fs, v2);
-    const findings = await findKernelFeatures(fs, layout, {
-      probeParent: access?.dir,
-      noProbeWhy: opts.probe === false ? 'probing turned off' : access?.why ?? 'no v2 hierarchy',
-    });
-    return new HostKernel(fs, layout, findings);
+    const k = new HostKernel(fs, layout, await searchFeatures(fs, layout, { deferProbe: true }));
+    if (opts.probe === true) await k.probe();
+    return k;
   }
 
-  /** What the host offers and what this process may do there. */
+  /** What the host offers and what this process may do there (probing first for features not looked at yet, see `probe()`). */
   async describe(): Promise<HostReport> {
+    await this.probe();
     const hierarchies = await Promise.all(this.layout.mounts.map((m) => this.hierarchy(m)));
     return {
       kind: this.layout.kind,

@@ -9,10 +9,10 @@ for (const layout of ['unified', 'hybrid', 'legacy'] as const) {
   describe(`cgkit kill/freeze/thaw on --backend sim (${layout})`, () => {
     it('kill empties a group whose processes fork, groups below it too', async () => {
       const k = simKernel(layout);
-      const g = await Cgroup.create(k, '/farm');
+      const g = await Cgroup.create(k, '/farm', { enableInParents: true });
       // Processes in leaves only: on v2 a group with controllers on for its children holds none itself.
-      await (await Cgroup.create(k, '/farm/a')).exec(['loop { fork { sleep 10s }; sleep 20ms }']);
-      await (await Cgroup.create(k, '/farm/b')).exec(['hog']);
+      await (await Cgroup.create(k, '/farm/a', { enableInParents: true })).exec(['loop { fork { sleep 10s }; sleep 20ms }']);
+      await (await Cgroup.create(k, '/farm/b', { enableInParents: true })).exec(['hog']);
       await asCgroupKernel(k).sleep(100);
       assert.ok((await g.procs({ recursive: true })).length >= 4);
       const r = await cgkit(['kill', ...SIM, '/farm'], k);
@@ -24,7 +24,7 @@ for (const layout of ['unified', 'hybrid', 'legacy'] as const) {
 
     it('kill -s TERM signals without waiting; --json says how many', async () => {
       const k = simKernel(layout);
-      const g = await Cgroup.create(k, '/t');
+      const g = await Cgroup.create(k, '/t', { enableInParents: true });
       await g.exec(['hog']);
       await g.exec(['hog']);
       const r = await cgkit(['kill', ...SIM, '--json', '-s', 'TERM', '/t'], k);
@@ -38,7 +38,7 @@ for (const layout of ['unified', 'hybrid', 'legacy'] as const) {
 
     it('freeze stops the group using CPU; thaw lets it run again', async () => {
       const k = simKernel(layout);
-      const g = await Cgroup.create(k, '/cold');
+      const g = await Cgroup.create(k, '/cold', { enableInParents: true });
       const h = await g.exec(['hog']);
       const ck = asCgroupKernel(k);
       await ck.sleep(50);
@@ -65,7 +65,7 @@ for (const layout of ['unified', 'hybrid', 'legacy'] as const) {
 describe('cgkit events on --backend sim', () => {
   it('--initial, then populated going false when the last task exits; simulated time is run', async () => {
     const k = simKernel();
-    const g = await Cgroup.create(k, '/ev');
+    const g = await Cgroup.create(k, '/ev', { enableInParents: true });
     await g.exec(['run 300ms; exit']);
     const r = await cgkit(['events', ...SIM, '--initial', '/ev', '-n', '3'], k);
     assert.equal(r.status, 0, r.err);
@@ -81,7 +81,7 @@ describe('cgkit events on --backend sim', () => {
 
   it('--json: one object per event with exact counters; a pids.max hit is reported', async () => {
     const k = simKernel();
-    const g = await Cgroup.create(k, '/forky', { settings: { 'pids.max': 2 } });
+    const g = await Cgroup.create(k, '/forky', { enableInParents: true, settings: { 'pids.max': 2 } });
     await g.exec(['run 10ms; fork { sleep 1s }; fork { sleep 1s }; fork { sleep 1s }; sleep 1s']);
     const r = await cgkit(['events', ...SIM, '--json', '/forky', '-n', '1'], k);
     assert.equal(r.status, 0, r.err);
@@ -94,7 +94,7 @@ describe('cgkit events on --backend sim', () => {
 
   it('stops at --timeout (simulated) when nothing happens', async () => {
     const k = simKernel();
-    await Cgroup.create(k, '/quiet');
+    await Cgroup.create(k, '/quiet', { enableInParents: true });
     const before = k.now;
     const r = await cgkit(['events', ...SIM, '/quiet', '--timeout', '2'], k);
     assert.deepEqual(r, { out: '', err: '', status: 0 });

@@ -40,7 +40,7 @@ describe('cgkit exec on --backend sim', () => {
     assert.equal(r.status, 0);
     assert.match(r.err, /kept \/kept/);
     await Cgroup.open(k, '/kept');
-    const mine = await Cgroup.create(k, '/mine', { settings: { 'pids.max': 20 } });
+    const mine = await Cgroup.create(k, '/mine', { enableInParents: true, settings: { 'pids.max': 20 } });
     r = await cgkit(['exec', ...SIM, '-g', '/mine', '--cpu-weight', '500', '--', 'run 5ms'], k);
     assert.equal(r.status, 0, r.err);
     assert.equal(await mine.get('cpu.weight'), 500, 'settings applied to the existing group');
@@ -90,8 +90,37 @@ describe('cgkit exec on --backend sim', () => {
     await assert.rejects(Cgroup.open(k, '/bad'), { code: 'ENOENT' });
   });
 
+  it('run in-process, it gives back the signal handlers it installed', async () => {
+    const before = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((sig) => process.listenerCount(sig));
+    assert.equal((await cgkit(['exec', ...SIM, '--', 'run 1ms'])).status, 0);
+    assert.equal((await cgkit(['exec', ...SIM, '--', 'run forever please'])).status, 125);
+    assert.deepEqual(['SIGINT', 'SIGTERM', 'SIGHUP'].map((sig) => process.listenerCount(sig)), before);
+  });
+
   it('--timeout and --json are refused on the host before anything is done', async () => {
     const r = await cgkit(['exec', '--timeout', '1', '--', 'true']);
     assert.equal(r.status, 125);
+  });
+
+  it('the parents it made for the group are removed with it; parents that were there stay', async () => {
+    const k = simKernel();
+    let r = await cgkit(['exec', ...SIM, '-g', '/a/b/c', '--', 'run 1ms'], k);
+    assert.equal(r.status, 0, r.err);
+    await assert.rejects(Cgroup.open(k, '/a'), { code: 'ENOENT' });
+    await Cgroup.create(k, '/p', { enableInParents: true });
+    r = await cgkit(['exec', ...SIM, '-g', '/p/q/r', '--', 'run 1ms'], k);
+    assert.equal(r.status, 0, r.err);
+    await assert.rejects(Cgroup.open(k, '/p/q'), { code: 'ENOENT' });
+    await Cgroup.open(k, '/p');
+  });
+
+  it('limits on the root group are refused before anything is written: 125', async () => {
+    const k = simKernel();
+    const before = await (await Cgroup.open(k, '/')).procs();
+    for (const root of ['/', '//']) {
+      const r = await cgkit(['exec', ...SIM, '-g', root, '--pids-max', '5', '--', 'run 1ms'], k);
+      assert.deepEqual(r, { out: '', err: 'cgkit: refusing to set limits on the root group\n', status: 125 });
+    }
+    assert.deepEqual(await (await Cgroup.open(k, '/')).procs(), before, 'nothing was started');
   });
 });

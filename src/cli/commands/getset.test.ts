@@ -69,6 +69,7 @@ for (const layout of ['unified', 'hybrid'] as const) {
       assert.equal((await cgkit(['delete', ...SIM, '/a'], k)).status, 0);
       assert.match((await cgkit(['get', ...SIM, '/a/b'], k)).err, /ENOENT/);
       assert.deepEqual(await cgkit(['delete', ...SIM, '/'], k), { out: '', err: 'cgkit: refusing to delete the root group\n', status: 1 });
+      assert.deepEqual(await cgkit(['set', ...SIM, '/', 'pids.max=5'], k), { out: '', err: 'cgkit: refusing to change the settings of the root group\n', status: 1 });
     });
 
     it('delete is EBUSY while a process is in the group, and --kill empties it first', async () => {

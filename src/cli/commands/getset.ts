@@ -8,7 +8,7 @@ import { Cgroup } from '../../api/cgroup.js';
 import type { SettingKey } from '../../api/settings.js';
 import { CgroupError } from '../../core/errors.js';
 import type { CliContext } from './context.js';
-import { CliFailure, groupCommand, openBackend, openGroup, runAction, type Backend, type BackendOptions, type JsonOptions } from './group-backend.js';
+import { CliFailure, enableInParents, groupCommand, openBackend, openGroup, runAction, type Backend, type BackendOptions, type JsonOptions } from './group-backend.js';
 import { printJson } from './group-output.js';
 import { ALL_KEYS, completeSettings, formatSettingValue, parseAssignments, settingKey } from './setting-args.js';
 
@@ -61,6 +61,7 @@ export function setCommand(cli: CliContext): Command {
     .argument('<settings...>', 'KEY=VALUE ...')
     .addHelpText('after', SETTINGS_HELP)
     .action((path: string, args: string[], opts: BackendOptions) => runAction(cli, async () => {
+      notRoot(path, 'change the settings of');
       const parsed = parseAssignments(args);
       const { g } = await openGroup(cli, opts, path, true);
       await g.set(await completeSettings(parsed, g));
@@ -84,6 +85,7 @@ export function createCommand(cli: CliContext): Command {
         settings: await completeSettings(parsed, existing),
         ...(controllers ? { controllers } : {}),
         ...(opts.reuse ? { reuse: true } : {}),
+        ...enableInParents(b),
       });
     }));
 }

@@ -98,6 +98,17 @@ export async function openBackend(cli: CliContext, o: BackendOptions, writes: bo
   return openSim(cli, o);
 }
 
+/**
+ * Create options for where the groups' ancestors may be changed: on
+ * `--backend sim` the kernel is this invocation's own, so a create may
+ * enable controllers in the root's `cgroup.subtree_control`; on the host
+ * only the ancestors a create makes are changed (an existing one must
+ * already enable the controllers the group needs).
+ */
+export function enableInParents(b: Backend): { enableInParents?: true } {
+  return b.kind === 'sim' ? { enableInParents: true } : {};
+}
+
 /** `openBackend`, then the existing group `path` on that kernel. */
 export async function openGroup(cli: CliContext, o: BackendOptions, path: string, writes: boolean): Promise<{ b: Backend; g: Cgroup }> {
   const b = await openBackend(cli, o, writes);

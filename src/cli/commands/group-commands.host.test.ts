@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { Cgroup } from '../../api/cgroup.js';
@@ -35,13 +36,23 @@ const gone = async (k: HostKernel, path: string): Promise<void> => {
 };
 
 /** `cgkit` as its own process (for signals sent to it). */
-function cgkitProcess(args: string[]): { pid: number; done: Promise<{ status: number | null; out: string }> } {
+function cgkitProcess(args: string[]): { pid: number; running: () => boolean; done: Promise<{ status: number | null; signal: NodeJS.Signals | null; out: string }> } {
   const here = fileURLToPath(import.meta.url);
   const mainFile = fileURLToPath(new URL(here.endsWith('.ts') ? '../main.ts' : '../main.js', import.meta.url));
   const child = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), mainFile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  return { pid: child.pid!, done: new Promise((resolve) => child.on('close', (status) => resolve({ status, out }))) };
+  return {
+    pid: child.pid!,
+    // Not yet reaped: its pid is still its own.
+    running: () => child.exitCode === null && child.signalCode === null,
+    done: new Promise((resolve) => child.on('close', (status, signal) => resolve({ status, signal, out }))),
+  };
+}
+
+/** Wait until the group at `path` holds a process (cgkit made it and started the command). */
+async function populated(k: HostKernel, path: string): Promise<void> {
+  for (let i = 0; i < 400 && (await Cgroup.open(k, path).then((g) => g.procs({ recursive: true }), () => [])).length === 0; i++) await k.sleep(25);
 }
 
 describe('cgkit group commands on the host kernel', () => {
@@ -79,13 +90,59 @@ describe('cgkit group commands on the host kernel', () => {
   it('exec: SIGTERM to cgkit reaches the command; the group is removed after', async (t) => {
     await withGroup(t, async (k, path) => {
       const p = cgkitProcess(['exec', '-g', path, '--', 'sh', '-c', 'trap "echo got-term; exit 9" TERM; echo ready; while :; do sleep 0.05; done']);
-      for (let i = 0; i < 400 && (await Cgroup.open(k, path).then((g) => g.procs({ recursive: true }), () => [])).length === 0; i++) await k.sleep(25);
+      await populated(k, path);
       await k.sleep(300); // let the shell set its trap
       process.kill(p.pid, 'SIGTERM');
       const { status, out } = await p.done;
       assert.equal(out, 'ready\ngot-term\n');
       assert.equal(status, 9);
       await gone(k, path);
+    });
+  });
+
+  it('exec: signals that come while cgkit cleans up are ignored: the group is still removed', async (t) => {
+    await withGroup(t, async (k, path) => {
+      const p = cgkitProcess(['exec', '-g', path, '--', 'sh', '-c', 'sleep 0.2']);
+      await populated(k, path);
+      // SIGTERM after SIGTERM from here until cgkit has exited: the first reaches the command,
+      // the others come while cgkit removes the group.
+      let sent = 0;
+      while (p.running()) {
+        process.kill(p.pid, 'SIGTERM');
+        sent++;
+        await k.sleep(2);
+      }
+      const { status, signal } = await p.done;
+      assert.ok(sent > 1);
+      await gone(k, path);
+      // Once the group is gone, a SIGTERM may still end cgkit while Node shuts down (it restores the
+      // default action then): either way, the command's status or that SIGTERM.
+      assert.ok(status === 128 + 15 || signal === 'SIGTERM', `status ${status}, signal ${signal}`);
+    });
+  });
+
+  it('exec: once the command exits, what it left running holds its output open no longer: it is killed with the group', { timeout: 120_000 }, async (t) => {
+    await withGroup(t, async (k, path) => {
+      const r = await cgkit(['exec', '-g', path, '--', 'sh', '-c', 'sleep 600 & echo "left $!"']);
+      assert.equal(r.status, 0, r.err);
+      const m = /^left (\d+)\n$/.exec(r.out);
+      assert.ok(m, r.out);
+      const cmdline = (): string => { try { return readFileSync(`/proc/${m[1]}/cmdline`, 'latin1'); } catch { return ''; } };
+      assert.notEqual(cmdline(), 'sleep\x00600\x00', 'the background sleep is gone');
+      await gone(k, path);
+    });
+  });
+
+  it('exec: parents made for the group are removed with it; a parent that was there stays', async (t) => {
+    await withGroup(t, async (k, path) => {
+      let r = await cgkit(['exec', '-g', `${path}/a/b`, '--', 'true']);
+      assert.equal(r.status, 0, r.err);
+      await gone(k, path);
+      assert.equal((await cgkit(['create', path])).status, 0);
+      r = await cgkit(['exec', '-g', `${path}/a/b`, '--', 'true']);
+      assert.equal(r.status, 0, r.err);
+      await gone(k, `${path}/a`);
+      await Cgroup.open(k, path);
     });
   });
 

@@ -160,7 +160,7 @@ async function cleanupOnly(cli: CliContext, deps: RunDeps): Promise<void> {
 
 const AFTER = `
 With --backend host the scenario runs for real: its groups are made in a
-private subtree cgkit-run-<pid>-<hex> of each hierarchy it uses, confined to
+private subtree cgkit-run-<pid>-<start>-<hex> of each hierarchy it uses, confined to
 the scenario's number of CPUs (the highest-numbered ones this process may
 use), its tasks are worker processes executing the programs, and the report
 shows what the kernel measured. Needs root. Everything is removed at the

@@ -119,7 +119,7 @@ describe('cgkit top on --backend sim', () => {
 
   it('memory and task counts come from the group\'s own counters', async () => {
     const k = simKernel();
-    const g = await Cgroup.create(k, '/mem');
+    const g = await Cgroup.create(k, '/mem', { enableInParents: true });
     const pid = k.spawn({ cgroup: '/sys/fs/cgroup/mem', program: 'alloc 64M; hog' });
     const r = await cgkit(['top', ...SIM, '--json', '--order', 'memory', '-d', '0.2'], k);
     const [snap] = ndjson(r.out) as { groups: { path: string; memoryBytes: number; tasks: number }[] }[];

@@ -6,13 +6,15 @@
  * it), never tight shares or wall time.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CgroupError } from '../../core/errors.js';
 import { Hierarchies } from '../../scenario/hier.js';
 import { loadScenario, runScenario, type RunResult, type Scenario } from '../../scenario/index.js';
-import { startTicksOf } from '../worker/thread-env.js';
-import { HostScenarioBackend } from './backend.js';
+import { startTicksOf } from '../proc-stat.js';
+import { HostScenarioBackend, type HostBackendOptions } from './backend.js';
 import { probeHostRun, type HostRunEnv } from './probe.js';
 
 const probed = await probeHostRun();
@@ -38,11 +40,11 @@ timeline:
   - { at: 1500ms, kill: { task: guest-2 } }
 `;
 
-async function make(env: HostRunEnv, s: Scenario): Promise<HostScenarioBackend> {
+async function make(env: HostRunEnv, s: Scenario, over: Partial<HostBackendOptions> = {}): Promise<HostScenarioBackend> {
   const h = new Hierarchies(env.layout, '', s);
   return HostScenarioBackend.create({
     fs: env.fs, layout: env.layout, cpus: s.cpus, allowedCpus: env.allowedCpus, taskset: env.taskset,
-    mountPoints: h.used.map((m) => m.mountPoint), v2Controllers: h.v2Controllers, lifetimeMs: 60_000,
+    mountPoints: h.used.map((m) => m.mountPoint), v2Controllers: h.v2Controllers, lifetimeMs: 60_000, ...over,
   });
 }
 
@@ -98,6 +100,25 @@ describe('HostScenarioBackend', { skip }, () => {
       await b.dispose();
     }
     await assert.rejects(Promise.resolve().then(() => b.spawn({ program: 'hog' })), { code: 'ENODEV' });
+    for (const m of env.layout.mounts) assert.equal(existsSync(`${m.mountPoint}/${b.subtree.name}`), false, m.mountPoint);
+  });
+
+  it('a taskset that hangs is killed after its timeout: the spawn fails with ETIMEDOUT, and the run still cleans up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cgkit-taskset-'));
+    const hang = join(dir, 'taskset');
+    writeFileSync(hang, '#!/bin/sh\nexec sleep 60\n');
+    chmodSync(hang, 0o755);
+    const s = loadScenario('name: x\nmachine: { cpus: 1 }\nlayout: hybrid\nduration: 1s\n');
+    const b = await make(env, s, { taskset: hang, tasksetTimeoutMs: 300 });
+    try {
+      const err = await b.spawn({ program: 'hog', cpus: [0] }).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof CgroupError, String(err));
+      assert.equal(err.code, 'ETIMEDOUT');
+      assert.match(err.message, /taskset -a -p -c \d+ \d+ \(task\) did not finish in 0\.3 s/);
+    } finally {
+      await b.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
     for (const m of env.layout.mounts) assert.equal(existsSync(`${m.mountPoint}/${b.subtree.name}`), false, m.mountPoint);
   });
 });

@@ -30,8 +30,8 @@ import { hog, validateProgram, type Program } from '../../sim/program.js';
 import { parseProgram } from '../../sim/program-text.js';
 import type { BackendSpawn, BackendTaskStat, ScenarioBackend } from '../../scenario/backend.js';
 import type { GroupPolicy } from '../../scenario/types.js';
-import { toWire, type Report, type WorkerConfig } from '../worker/protocol.js';
-import { startTicksOf } from '../worker/thread-env.js';
+import { startTicksOf } from '../proc-stat.js';
+import { TASKSET_TIMEOUT_MS, toWire, type Report, type WorkerConfig } from '../worker/protocol.js';
 import { disposeRun, disposeRunSync } from './dispose.js';
 import { RunSubtree } from './subtree.js';
 import { TaskTable } from './tasks.js';
@@ -54,9 +54,11 @@ export interface HostBackendOptions {
   lifetimeMs: number;
   /** `taskset` executable, or undefined when util-linux is missing (tasks with affinity are then refused). */
   taskset: string | undefined;
+  /** How long one `taskset` call may take before it is killed and the spawn fails with ETIMEDOUT (default 10 s). */
+  tasksetTimeoutMs?: number;
   /** The high weight of the run's top group (default true, see subtree.ts). */
   shield?: boolean;
-  /** Subtree name (default `cgkit-run-<pid>-<random hex>`). */
+  /** Subtree name (default `cgkit-run-<pid>-<starttime>-<random hex>`). */
   name?: string;
 }
 
@@ -146,9 +148,12 @@ export class HostScenarioBackend implements ScenarioBackend {
       // Loaded in the stage: now into the task's groups (the cpuset move resets affinity, so taskset comes after).
       for (const f of targets) await this.fs.writeFile(f, String(proc.pid));
       if (affinity !== undefined) {
-        const list = formatCpuList(affinity.map((c) => this.cpuMap[c]!));
-        await run(this.o.taskset!, ['-a', '-p', '-c', list, String(proc.pid)]).catch((e: unknown) => {
-          throw new CgroupError('EINVAL', 'sched_setaffinity', undefined, `taskset -a -p -c ${list} ${proc.pid} (${name}) failed: ${(e as Error).message.trim()}`);
+        const list = formatCpuList(affinity.map((c) => this.cpuMap[c]!)).trim();
+        const timeout = this.o.tasksetTimeoutMs ?? TASKSET_TIMEOUT_MS;
+        await run(this.o.taskset!, ['-a', '-p', '-c', list, String(proc.pid)], { timeout, killSignal: 'SIGKILL' }).catch((e: unknown) => {
+          const cmd = `taskset -a -p -c ${list} ${proc.pid} (${name})`;
+          if ((e as { killed?: boolean }).killed === true) throw new CgroupError('ETIMEDOUT', 'sched_setaffinity', undefined, `${cmd} did not finish in ${timeout / 1000} s: killed`);
+          throw new CgroupError('EINVAL', 'sched_setaffinity', undefined, `${cmd} failed: ${(e as Error).message.trim()}`);
         });
       }
     } catch (e) {

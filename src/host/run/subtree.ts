@@ -1,10 +1,12 @@
 /**
- * The private subtree of one host run: a group `cgkit-run-<pid>-<hex>` at
- * the root of each hierarchy the run uses, of the cpuset hierarchy and of
- * the v2 hierarchy (whose `cgroup.kill` ends every process of the run at
- * once). `<pid>` is the run's own process: the leftover sweep (sweep.ts)
- * removes the subtrees of runs that are no longer alive. Each top holds two
- * groups:
+ * The private subtree of one host run: a group
+ * `cgkit-run-<pid>-<starttime>-<hex>` at the root of each hierarchy the run
+ * uses, of the cpuset hierarchy and of the v2 hierarchy (whose `cgroup.kill`
+ * ends every process of the run at once). `<pid>` and `<starttime>` (field
+ * 22 of `/proc/<pid>/stat`) name the run's own process: the leftover sweep
+ * (sweep.ts) removes the subtrees of runs that are no longer alive, and a
+ * later process that got the same pid has another start time. Each top
+ * holds two groups:
  *
  * - `run`, the scenario's root group (runScenario's `base` is
  *   `/cgkit-run-…/run`), confined by its cpuset to the scenario's CPUs;
@@ -25,12 +27,22 @@ import { formatCpuList } from '../../core/format/cpulist.js';
 import type { CgroupFs } from '../../core/fs.js';
 import type { LayoutSpec, MountSpec } from '../../core/layout.js';
 import { mountOfController } from '../../core/mounts.js';
+import { ownedName, startTicksOf } from '../proc-stat.js';
 import { removeTree } from '../scratch.js';
 
-export const RUN_NAME = /^cgkit-run-(\d+)-([0-9a-f]+)$/;
+/** Prefix of a run's top groups. */
+export const RUN_PREFIX = 'cgkit-run';
 
+/**
+ * A run's top group name: `cgkit-run-<pid>-<starttime>-<hex>`, or the
+ * older `cgkit-run-<pid>-<hex>` (still recognised by the sweep, which then
+ * goes by the pid alone). Groups: pid, start time (or undefined), hex.
+ */
+export const RUN_NAME = /^cgkit-run-(\d+)-(?:(\d+)-)?([0-9a-f]+)$/;
+
+/** A fresh name for a run of the process `pid` (this one by default). */
 export function runName(pid = process.pid): string {
-  return `cgkit-run-${pid}-${randomBytes(4).toString('hex')}`;
+  return ownedName(RUN_PREFIX, randomBytes(4).toString('hex'), { pid, startTicks: startTicksOf(pid) });
 }
 
 /** The hierarchy of a controller (the run's modules and tests know it by this name). */

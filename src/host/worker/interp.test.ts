@@ -12,7 +12,12 @@ class FakeEnv {
   t = 0;
   readonly log: string[] = [];
   now(): number { return this.t; }
-  check(): void {}
+  checks = 0;
+  /** The guard ends the worker (here: throws) at this check; never by default. */
+  killAt = Infinity;
+  check(): void {
+    if (++this.checks >= this.killAt) throw new Error('killed by the guard');
+  }
   spin(ns: number): void {
     this.log.push(`run ${ns}`);
     this.t += ns + this.overrun;
@@ -67,5 +72,22 @@ describe('the worker interpreter', () => {
 
   it('repeats a counted loop body that many times', () => {
     assert.equal(exec('loop 4 { run 1ms; sleep 1ms }').log.filter((l) => l.startsWith('run')).length, 4);
+  });
+
+  it('checks its guard on every loop iteration, so a loop that never spins or sleeps still ends when the run is gone', () => {
+    for (const text of ['loop 1000000000 { }', 'loop 1000000000 { alloc 1K; free 1K }', 'loop 1000000000 { loop 0 { run 1ms } }']) {
+      const env = new FakeEnv();
+      env.killAt = 1000;
+      assert.throws(() => exec(text, env), /killed by the guard/, text);
+      assert.equal(env.checks, 1000, text);
+      assert.deepEqual(env.log, [], text);
+    }
+  });
+
+  it('checks its guard right before a fork, so a gone run forks nothing more', () => {
+    const env = new FakeEnv();
+    env.killAt = 2; // the step's own check passes; the one before the fork ends it
+    assert.throws(() => exec('fork { run 1ms }', env), /killed by the guard/);
+    assert.equal(env.checks, 2);
   });
 });

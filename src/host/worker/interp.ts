@@ -20,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAX_CONFIG_CHARS, WORKER_MARKER, type WireProgram, type WireStep, type WorkerConfig } from './protocol.js';
+import { MAX_CONFIG_CHARS, TASKSET_TIMEOUT_MS, WORKER_MARKER, type WireProgram, type WireStep, type WorkerConfig } from './protocol.js';
 import { exitLine, report, type Owner, type ThreadEnv } from './thread-env.js';
 
 /** What every thread of every worker of one run shares. */
@@ -73,8 +73,11 @@ export function applyAttrs(env: ThreadEnv, shared: Shared, nice: number | undefi
       report(`error ${env.tid} ${json(`affinity ${cpus.join(',')}: ${shared.taskset === undefined ? 'no taskset' : 'no such CPU'}`)}`);
       return;
     }
-    const r = spawnSync(shared.taskset, ['-p', '-c', host.join(','), String(env.tid)], { stdio: 'ignore' });
-    if (r.status !== 0) report(`error ${env.tid} ${json(`taskset -p -c ${host.join(',')} ${env.tid} failed`)}`);
+    const r = spawnSync(shared.taskset, ['-p', '-c', host.join(','), String(env.tid)], { stdio: 'ignore', timeout: TASKSET_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    if (r.status !== 0) {
+      const why = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `did not finish in ${TASKSET_TIMEOUT_MS / 1000} s` : 'failed';
+      report(`error ${env.tid} ${json(`taskset -p -c ${host.join(',')} ${env.tid} ${why}`)}`);
+    }
   }
 }
 
@@ -89,6 +92,9 @@ export class Interpreter {
   /** Run `steps`; the exit code of an `exit` step, or `undefined` when they ran to the end. */
   run(steps: readonly WireStep[]): number | undefined {
     const env = this.env;
+    // env.check() (the owner still alive, the deadline not passed) before every step, on every
+    // loop iteration and again right before anything that makes processes, threads or memory:
+    // a worker whose run is gone must not go on forking (it would be a fork bomb bounded only by pids.max).
     for (const s of steps) {
       env.check();
       switch (s.op) {
@@ -111,6 +117,7 @@ export class Interpreter {
         }
         case 'loop':
           for (let i = 0; s.count === 'forever' || i < s.count; i++) {
+            env.check(); // also for a body of only fork/thread/alloc/free/`run 0` steps, or none
             const code = this.run(s.body);
             if (code !== undefined) return code;
           }
@@ -118,12 +125,15 @@ export class Interpreter {
         case 'exit':
           return s.code;
         case 'fork':
+          env.check();
           this.fork(s.program);
           break;
         case 'thread':
+          env.check();
           this.thread(s.program);
           break;
         case 'alloc':
+          env.check();
           this.alloc(Number(s.bytes));
           break;
         case 'free':

@@ -26,6 +26,9 @@ export const WORKER_MARKER = '--cgkit-run-worker';
 /** The longest CONFIG passed on the command line (Linux refuses one argument over 128 KiB). */
 export const MAX_CONFIG_CHARS = 120_000;
 
+/** How long one `taskset` call (setting a worker's CPU affinity) may take before it is killed and reported. */
+export const TASKSET_TIMEOUT_MS = 10_000;
+
 /** A step as JSON carries it: byte counts as decimal strings. */
 export type WireStep =
   | { op: 'run' | 'sleep'; ns: number }

@@ -6,6 +6,10 @@
  * started it is gone or the hard deadline has passed.
  */
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { startTicksOf } from '../proc-stat.js';
+
+/** Also exported from here for callers that import it with the worker's helpers (see proc-stat.ts). */
+export { startTicksOf };
 
 /** How often (at most) a spinning or waiting thread looks at its owner and deadline, ns. */
 export const CHECK_NS = 50_000_000;
@@ -13,21 +17,6 @@ export const CHECK_NS = 50_000_000;
 const FULL_CHECK_EVERY = 20;
 
 export interface Owner { pid: number; startTicks: string }
-
-/** Start time (clock ticks after boot) of a live process, from `/proc/<pid>/stat`; `undefined` once it is gone or a zombie. */
-export function startTicksOf(pid: number): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = rest[0];
-  if (state === 'Z' || state === 'X' || state === 'x') return undefined;
-  return rest[19]; // field 22, starttime
-}
 
 const nap = new Int32Array(new SharedArrayBuffer(4));
 

@@ -15,7 +15,7 @@ import { mountFor } from '../run/subtree.js';
 import { startWorker, type WorkerProc } from '../run/worker-proc.js';
 import { Scratch } from '../scratch.js';
 import { toWire, type Report, type WorkerConfig } from './protocol.js';
-import { startTicksOf } from './thread-env.js';
+import { startTicksOf } from '../proc-stat.js';
 
 const probed = await probeHostRun();
 const skip = typeof probed === 'string' ? `host worker tests: ${probed}` : false;
