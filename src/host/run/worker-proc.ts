@@ -43,7 +43,7 @@ function lines(stream: Readable | NodeJS.ReadableStream | null | undefined, fn: 
 export async function startWorker(fs: CgroupFs, procsFiles: readonly string[], cfg: WorkerConfig, onReport: (r: Report) => void): Promise<WorkerProc> {
   const text = JSON.stringify(cfg);
   if (text.length > MAX_CONFIG_CHARS) throw new CgroupError('E2BIG', 'execve', undefined, `the program of ${cfg.name} is too large for a command line (${text.length} characters)`);
-  const { script, execArgv } = workerCommand();
+  const { script, execArgv } = workerCommand(cfg.program);
   const handle = await execInGroups(fs, { argv: [process.execPath, ...execArgv, script, WORKER_MARKER, text], procsFiles, stdio: 'pipe' });
   let tail = '';
   (handle.stderr as Readable | null | undefined)?.on('data', (b: Buffer) => { tail = (tail + b.toString()).slice(-4000); });

@@ -20,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAX_CONFIG_CHARS, TASKSET_TIMEOUT_MS, WORKER_MARKER, type WireProgram, type WireStep, type WorkerConfig } from './protocol.js';
+import { MAX_CONFIG_CHARS, TASKSET_TIMEOUT_MS, WORKER_MARKER, workerFlags, type WireProgram, type WireStep, type WorkerConfig } from './protocol.js';
 import { exitLine, report, type Owner, type ThreadEnv } from './thread-env.js';
 
 /** What every thread of every worker of one run shares. */
@@ -171,7 +171,9 @@ export class Interpreter {
       report(`error ${this.env.tid} ${json('fork: the child program is too large for a command line')}`);
       return;
     }
-    const child = spawn(process.execPath, [...process.execArgv, this.shared.script, WORKER_MARKER, text], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // This process's flags (the tsx loader when running from sources), with the V8 flags the child's program wants.
+    const own = process.execArgv.filter((a) => a !== '--expose-gc' && a !== '--single-threaded');
+    const child = spawn(process.execPath, [...workerFlags(p), ...own, this.shared.script, WORKER_MARKER, text], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', () => undefined);
     child.unref(); // a process does not wait for the children it forked
     if (child.pid === undefined) report(`error ${this.env.tid} ${json('fork: the kernel refused a new process')}`);

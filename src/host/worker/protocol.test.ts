@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseProgram } from '../../sim/program-text.js';
-import { parseReport, toWire, workerCommand } from './protocol.js';
+import { parseReport, toWire, startsThreads, workerCommand, workerFlags } from './protocol.js';
 
 describe('worker protocol', () => {
   it('carries byte counts as decimal strings, nested programs included', () => {
@@ -35,9 +35,20 @@ describe('worker protocol', () => {
   });
 
   it('finds the worker script beside itself', () => {
-    const { script, execArgv } = workerCommand();
+    const { script, execArgv } = workerCommand({ steps: [{ op: 'run', ns: 1 }] });
     assert.ok(existsSync(script), script);
     assert.ok(execArgv.includes('--expose-gc'));
     if (script.endsWith('.ts')) assert.ok(execArgv.includes('--import'));
+  });
+
+  it('runs V8 single-threaded only in a process that starts no threads of its own', () => {
+    const hog = { steps: [{ op: 'loop' as const, count: 'forever' as const, body: [{ op: 'run' as const, ns: 1e9 }] }] };
+    const threads = { steps: [{ op: 'loop' as const, count: 2, body: [{ op: 'thread' as const, program: hog }] }, ...hog.steps] };
+    const forks = { steps: [{ op: 'fork' as const, program: threads }, ...hog.steps] };
+    assert.equal(startsThreads(hog), false);
+    assert.equal(startsThreads(threads), true);
+    assert.equal(startsThreads(forks), false, 'a fork is another process, with its own flags');
+    assert.ok(workerFlags(hog).includes('--single-threaded'));
+    assert.ok(!workerFlags(threads).includes('--single-threaded'));
   });
 });

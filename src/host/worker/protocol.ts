@@ -133,16 +133,30 @@ export function parseReport(line: string): Report | undefined {
 }
 
 /** Where the worker script is, and the node flags it needs (tsx when cgkit itself runs from TypeScript sources). */
-export function workerCommand(): { script: string; execArgv: string[] } {
+/** Does the process running `p` start threads of its own (forks are other processes)? */
+export function startsThreads(p: WireProgram): boolean {
+  const any = (steps: readonly WireStep[]): boolean => steps.some((s) => s.op === 'thread' || (s.op === 'loop' && any(s.body)));
+  return any(p.steps);
+}
+
+/**
+ * V8 flags for a worker running `program`. A process without threads runs
+ * with --single-threaded: no V8 helper threads (GC, compiler) that would run
+ * it on other CPUs, beside other groups' tasks — measured, 49 such
+ * processes against one took about 2 pp of the machine from the one. A
+ * process that starts threads runs without it: with it, its worker threads
+ * under a tight cpu.max were seen to start seconds late (04-throttled-batch:
+ * main thread 12.5 %, each thread 4 %).
+ */
+export function workerFlags(program: WireProgram): string[] {
+  return startsThreads(program) ? ['--expose-gc'] : ['--expose-gc', '--single-threaded'];
+}
+
+export function workerCommand(program: WireProgram): { script: string; execArgv: string[] } {
   const here = import.meta.url;
   const ts = here.endsWith('.ts');
   const script = fileURLToPath(new URL(`./worker.${ts ? 'ts' : 'js'}`, here));
-  // The busy loops allocate nothing (thread-env.ts), so V8's background GC
-  // threads stay idle and do not run a task's process on other CPUs. (V8's
-  // --single-threaded would also stop them, but with it the worker threads
-  // of a process under a tight cpu.max were seen to start seconds late: in
-  // 04-throttled-batch the main thread got 12.5 % and each thread 4 %.)
-  const execArgv = ['--expose-gc'];
+  const execArgv = workerFlags(program);
   if (ts) execArgv.push('--import', tsxSpecifier());
   return { script, execArgv };
 }
