@@ -193,8 +193,11 @@ test('affinity and cpuset.cpus decide the CPU a task runs on', async () => {
   const mine = () => slices.filter((s) => s.pid === pinned);
   assert.ok(mine().length > 0);
   assert.deepEqual([...new Set(mine().map((s) => s.cpu))], [1], 'affinity [1]: only CPU 1');
-  assert.equal(runtimeOf(k, pinned), S / 2, 'it shares CPU 1 with one free hog');
-  assert.equal(runtimeOf(k, free[0]!) + runtimeOf(k, free[1]!), S + S / 2);
+  // It shares CPU 1 with one free hog once the balancer has spread them
+  // (the second free hog may start beside the first for a balance interval).
+  const own = pct(runtimeOf(k, pinned), S);
+  assert.ok(own > 47 && own < 53, `it shares CPU 1 with one free hog: ${own.toFixed(1)}%`);
+  assert.equal(runtimeOf(k, pinned) + runtimeOf(k, free[0]!) + runtimeOf(k, free[1]!), 2 * S, 'two CPUs busy all along');
   await k.fs.writeFile(`${g}/cpuset.cpus`, '0');
   const at = k.now;
   await k.run(S);

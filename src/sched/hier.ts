@@ -9,7 +9,7 @@
  */
 import { scaleLoadDown, loadOfWeight } from './fair-math.js';
 import { scaleLoad } from './group-shares.js';
-import { updateCfsRqLoadAvg, updateEntityLoadAvg } from './pelt.js';
+import { getPeltDivider, updateCfsRqLoadAvg, updateEntityLoadAvg } from './pelt.js';
 import type { GroupCpu, MEntity, SchedTask } from './sched-types.js';
 
 /** update_load_avg(cfs_rq, se, UPDATE_TG): the entity's, its queue's and the group's load signals. */
@@ -26,7 +26,16 @@ export function updateGroupWeight(se: MEntity): void {
   const my = se.my;
   if (my === null) return;
   const w = scaleLoadDown(my.tg.load.groupShares(my.cpu, scaleLoad(my.rq.load), my.avg.loadAvg));
-  if (w !== se.weight) se.parent.rq.reweight(se, loadOfWeight(w));
+  if (w === se.weight) return;
+  // reweight_entity(): the entity's load average follows its new weight at
+  // once (weight x its unweighted runnable sum), in its parent queue too.
+  const p = se.parent.avg;
+  p.loadAvg = Math.max(0, p.loadAvg - se.avg.loadAvg);
+  p.loadSum = Math.max(0, p.loadSum - se.weight * se.avg.loadSum);
+  se.parent.rq.reweight(se, loadOfWeight(w));
+  se.avg.loadAvg = Math.floor((se.weight * se.avg.loadSum) / getPeltDivider(se.avg));
+  p.loadAvg += se.avg.loadAvg;
+  p.loadSum += se.weight * se.avg.loadSum;
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { Engine } from '../sim/engine.js';
 import type { TraceRecord } from '../sim/trace.js';
 import { completeDelayed, dequeueEmptyGroups, dequeueTask, enqueueTask, updateGroupWeight, updateLoad } from './hier.js';
-import { attachLoad, detachLoad } from './pelt-attach.js';
+import { attachLoad, detachLoad, propagateLoad } from './pelt-attach.js';
 import type { Cpu} from './sched-types.js';
 import { type GroupCpu, type MEntity, type SchedTask, type TaskGroup } from './sched-types.js';
 
@@ -222,12 +222,16 @@ export abstract class MachineCore {
   protected setCpu(t: SchedTask, dst: number, tg: TaskGroup = t.tg): void {
     if (t.attached && dst === t.cpu && tg === t.tg) return;
     const se = t.se;
-    if (t.attached) detachLoad(se.parent.avg, se.avg, se.weight);
+    if (t.attached) {
+      detachLoad(se.parent.avg, se.avg, se.weight);
+      propagateLoad(se.parent, -se.avg.loadSum);
+    }
     if (dst !== t.cpu) t.counters.migrations++;
     t.cpu = dst;
     t.tg = tg;
     se.parent = tg.cpus[dst]!;
     attachLoad(se.parent.avg, se.avg, se.weight);
+    propagateLoad(se.parent, se.avg.loadSum);
     t.attached = true;
   }
 

@@ -16,7 +16,7 @@ import { scaleLoad, TaskGroupLoad } from './group-shares.js';
 import { dequeueTask, enqueueTask, requeueDelayedTask, throttleGroup, unthrottleGroup, updateGroupWeight, updateLoad } from './hier.js';
 import { updateCfsRqLoadAvg } from './pelt.js';
 import { MachineCore, type MachineHooks } from './machine-core.js';
-import { detachLoad } from './pelt-attach.js';
+import { detachLoad, propagateLoad } from './pelt-attach.js';
 import type { SchedClass } from './policy.js';
 import { Cpu, GroupCpu, MEntity, SchedTask, TaskGroup } from './sched-types.js';
 import { NICE_0_LOAD } from '../core/controllers/cpu-weight.js';
@@ -220,7 +220,10 @@ export class Machine extends MachineCore {
     }
     t.state = 'dead';
     this.live.delete(t);
-    if (t.attached) detachLoad(t.se.parent.avg, t.se.avg, t.se.weight);
+    if (t.attached) {
+      detachLoad(t.se.parent.avg, t.se.avg, t.se.weight);
+      propagateLoad(t.se.parent, -t.se.avg.loadSum);
+    }
     t.attached = false;
   }
 
