@@ -35,6 +35,14 @@ export const EXEC_ABORTED = 125;
 export interface HostExecOptions extends ExecOptions {
   /** Shell for the stub (default `/bin/sh`). */
   shell?: string;
+  /** Called with the stub's pid as soon as it exists (for tests and logs). */
+  onStarted?: (pid: number) => void;
+  /**
+   * Runs while the stub waits, after the moves: anything else the command
+   * must have from its first instruction (a core scheduling cookie). A
+   * throw aborts the start as a refused move does.
+   */
+  beforeRelease?: (pid: number) => void | Promise<void>;
 }
 
 /** The host's `ExecHandle`, with one more promise. */
@@ -75,10 +83,12 @@ export async function execInGroups(fs: CgroupFs, opts: HostExecOptions): Promise
     throw new CgroupError('EAGAIN', 'spawn', opts.argv[0], 'the process did not start');
   }
   const pid = child.pid;
+  opts.onStarted?.(pid);
   const gate = child.stdio[3] as Writable;
   gate.on('error', () => undefined); // EPIPE when the stub died first; reported by its exit status
   try {
     for (const f of opts.procsFiles) await fs.writeFile(f, String(pid));
+    await opts.beforeRelease?.(pid);
   } catch (e) {
     child.kill('SIGKILL');
     gate.destroy();

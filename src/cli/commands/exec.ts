@@ -185,7 +185,7 @@ function sharesTerminal(cli: CliContext): boolean {
 }
 
 /** Copies a piped command's stdout and stderr to cgkit's streams as they come. */
-class OutputCopy {
+export class OutputCopy {
   private readonly done: Promise<void>;
   private readonly streams: NodeJS.ReadableStream[] = [];
 

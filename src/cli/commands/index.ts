@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { compareCommand } from './compare.js';
+import { coreschedCommand } from './coresched.js';
 import { killCommand, freezeCommand, thawCommand } from './control.js';
 import { eventsCommand } from './events.js';
 import { execCommand } from './exec.js';
@@ -15,5 +16,5 @@ import { treeCommand } from './tree.js';
 /** Every `cgkit` subcommand; each lives in its own file in this directory. */
 export const SUBCOMMANDS: readonly ((cli: CliContext) => Command)[] = [
   runCommand, compareCommand, execCommand, treeCommand, topCommand, getCommand, setCommand, statCommand, killCommand, freezeCommand, thawCommand,
-  eventsCommand, createCommand, deleteCommand, hostCommand, shellCommand,
+  eventsCommand, createCommand, deleteCommand, hostCommand, coreschedCommand, shellCommand,
 ];
