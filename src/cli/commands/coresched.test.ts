@@ -140,7 +140,10 @@ describe('cgkit coresched on a kernel with core scheduling (recorded prctl)', ()
 
 const support = coreSchedSupport();
 describe('cgkit coresched on this host (built without CONFIG_SCHED_CORE)', { skip: support.code !== 'EINVAL' && `core scheduling here: ${support.supported ? 'supported' : support.why ?? '?'}` }, () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'coresched-main.test-util.ts'), 'coresched', ...args], { encoding: 'utf8' });
+  // The real `cgkit` entry beside this file: main.ts under tsx, main.js when the tests run compiled.
+  const ts = import.meta.url.endsWith('.ts');
+  const main = join(import.meta.dirname, '..', ts ? 'main.ts' : 'main.js');
+  const run = (...args: string[]) => spawnSync(process.execPath, [...(ts ? ['--import', 'tsx'] : []), main, 'coresched', ...args], { encoding: 'utf8' });
 
   it('new -- PROGRAM fails at once with the missing kernel feature and its errno; the program never ran', () => {
     const file = join(dir, 'host-new');
