@@ -6,19 +6,11 @@ import { after, describe, it } from 'node:test';
 import { CgroupError } from '../core/errors.js';
 import { execWithCookie } from './coresched-exec.js';
 import { coreSchedSupport, createCookie } from './coresched.js';
+import { processGone } from './proc-stat.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cgkit-coresched-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Is `pid` gone (no process, not even a zombie)? */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
 
 const writes = (file: string): string[] => ['sh', '-c', 'echo ran > "$1"', 'sh', file];
 
@@ -47,7 +39,7 @@ describe('starting a command with a cookie (stub held until set up)', { skip: pr
       setup: () => { throw new CgroupError('EPERM', 'prctl', undefined, 'test refusal'); },
     }), { code: 'EPERM', message: /test refusal/ });
     assert.ok(stub > 0);
-    assert.ok(gone(stub), `stub ${stub} is gone`);
+    assert.ok(processGone(stub), `stub ${stub} is gone`);
     assert.equal(existsSync(file), false);
   });
 
@@ -61,7 +53,7 @@ describe('starting a command with a cookie (stub held until set up)', { skip: pr
       onStarted: (pid) => { stub = pid; },
       setup: (pid) => createCookie(pid, 'thread-group'),
     }), (e: unknown) => e instanceof CgroupError && e.syscall === 'prctl' && e.code === (support.code ?? 'ENOSYS') && e.message.includes(`create on pid ${stub}`));
-    assert.ok(gone(stub), `stub ${stub} is gone`);
+    assert.ok(processGone(stub), `stub ${stub} is gone`);
     assert.equal(existsSync(file), false);
   });
 

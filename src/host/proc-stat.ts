@@ -59,3 +59,13 @@ export function parseOwnedName(prefix: string, name: string): OwnedName | undefi
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
   return { pid, startTicks: m[2] };
 }
+
+/** Is there no process `pid` any more, not even a zombie (kill(pid, 0) says ESRCH)? */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

@@ -10,6 +10,7 @@ import { coreSchedSupport, type PrctlLoad, type PrctlSys } from '../../host/core
 import { Collect } from '../shell/harness.test.util.js';
 import type { CliContext } from './context.js';
 import { coreschedCommand } from './coresched.js';
+import { processGone } from '../../host/proc-stat.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cgkit-coresched-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,15 +55,6 @@ async function coresched(args: string[], load: PrctlLoad): Promise<{ out: string
   return { out: stdout.text, err: stderr.text, status };
 }
 
-/** Is `pid` gone? */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
 
 describe('cgkit coresched: usage errors exit 2 without any system call', () => {
   const cases: [string[], RegExp][] = [
@@ -134,7 +126,7 @@ describe('cgkit coresched on a kernel with core scheduling (recorded prctl)', ()
     assert.match(r.err, /could not start sh with a core scheduling cookie: EPERM: Operation not permitted, prctl .*the program was not run/);
     assert.equal(existsSync(file), false);
     const stub = f.calls[1]?.[1] ?? 0;
-    assert.ok(stub > 0 && gone(stub), `stub ${stub} is gone`);
+    assert.ok(stub > 0 && processGone(stub), `stub ${stub} is gone`);
   });
 });
 
