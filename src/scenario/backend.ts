@@ -1,7 +1,7 @@
 /**
  * What the scenario runner needs of a kernel. The simulated kernel
  * (`SimKernel`) satisfies it as it is; `HostScenarioBackend`
- * (host/run/backend.ts) implements it over the real cgroupfs with real
+ * (scenario/host-backend.ts) implements it over the real cgroupfs with real
  * processes.
  */
 import type { CgroupFs } from '../core/fs.js';

@@ -94,28 +94,22 @@ export class RqBase {
     this.avgSub(se);
   }
 
+  /** The weighted sum of (vruntime - min_vruntime) and the total weight it is over, curr included when queued. */
+  private vruntimeSums(): [avg: number, load: number] {
+    const curr = this.curr;
+    if (curr === null || !curr.onRq) return [this.avgVruntimeSum, this.avgLoad];
+    return [this.avgVruntimeSum + (curr.vruntime - this.minVruntime) * curr.weight, this.avgLoad + curr.weight];
+  }
+
   /** avg_vruntime(): V, floored, curr included when queued. */
   avgVruntime(): number {
-    let avg = this.avgVruntimeSum;
-    let load = this.avgLoad;
-    const curr = this.curr;
-    if (curr !== null && curr.onRq) {
-      avg += (curr.vruntime - this.minVruntime) * curr.weight;
-      load += curr.weight;
-    }
-    if (load !== 0) avg = divFloor(avg, load);
-    return this.minVruntime + avg;
+    const [avg, load] = this.vruntimeSums();
+    return this.minVruntime + (load !== 0 ? divFloor(avg, load) : avg);
   }
 
   /** vruntime_eligible(): would an entity at vruntime `v` be eligible (lag ≥ 0)? */
   vruntimeEligible(v: number): boolean {
-    let avg = this.avgVruntimeSum;
-    let load = this.avgLoad;
-    const curr = this.curr;
-    if (curr !== null && curr.onRq) {
-      avg += (curr.vruntime - this.minVruntime) * curr.weight;
-      load += curr.weight;
-    }
+    const [avg, load] = this.vruntimeSums();
     return avg >= (v - this.minVruntime) * load;
   }
 

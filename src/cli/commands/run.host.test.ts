@@ -12,9 +12,9 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { probeHostRun, type HostRunEnv } from '../../host/run/probe.js';
-import { mountFor } from '../../host/run/subtree.js';
+import { mountOfController } from '../../core/mounts.js';
 import { sweepLeftovers } from '../../host/run/sweep.js';
-import { startTicksOf } from '../../host/worker/thread-env.js';
+import { startTicksOf } from '../../host/proc-stat.js';
 import type { CliContext } from './context.js';
 import { SUBCOMMANDS } from './index.js';
 
@@ -79,7 +79,7 @@ describe('cgkit run --backend host', { skip }, () => {
 
   /** Pids in the run's scenario groups of the cpu hierarchy, once the host task and the guest's two processes are there. */
   function workersOf(pid: number): number[] | undefined {
-    const cpu = mountFor(env.layout, 'cpu')!.mountPoint;
+    const cpu = mountOfController(env.layout, 'cpu')!.mountPoint;
     const top = runDirs(pid).find((d) => d.startsWith(`${cpu}/`));
     if (!top) return undefined;
     const procs = (g: string): number[] => {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import type { HostRunEnv, HostScenarioBackend, SweepReport } from '../../host/run/index.js';
+import type { HostRunEnv, SweepReport } from '../../host/run/index.js';
+import type { HostScenarioBackend } from '../../scenario/host-backend.js';
 import type { RunResult, Scenario } from '../../scenario/index.js';
 import type { CliContext } from './context.js';
 import { addScenarioOptions, reportRun, runScenarioFile, scenarioOverrides, simDeps, type SimDeps, type SimOptions } from './sim.js';
@@ -51,7 +52,8 @@ function errorLines(e: unknown): string[] {
 export async function runOnHost(cli: CliContext, file: string, opts: RunOptions, deps: RunDeps): Promise<RunResult | undefined> {
   const { loadScenarioFile, runScenario, ScenarioError } = await import('../../scenario/index.js');
   const { Hierarchies } = await import('../../scenario/hier.js');
-  const { HostScenarioBackend, sweepLeftovers } = await import('../../host/run/index.js');
+  const { sweepLeftovers } = await import('../../host/run/index.js');
+  const { HostScenarioBackend } = await import('../../scenario/host-backend.js');
   const { createProgress } = await import('../../report/index.js');
   let s: Scenario;
   try {

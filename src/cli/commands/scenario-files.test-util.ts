@@ -14,7 +14,7 @@ export interface ScenarioDir {
   scenario(name: string, text: string): string;
 }
 
-/** A fresh temporary directory `<prefix>XXXXXX`, removed after the calling test file's tests. */
+/** A fresh temporary directory (`<prefix>` and six random characters), removed after the calling test file's tests. */
 export function scenarioDir(prefix: string): ScenarioDir {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { isRoot } from '../features.js';
 import { HostFs } from '../hostfs.js';
 import { detectHostLayout, type HostLayout } from '../layout.js';
 import { whyNotWritable } from '../live.js';
-import { mountFor } from './subtree.js';
+import { mountOfController } from '../../core/mounts.js';
 
 export interface HostRunEnv {
   fs: HostFs;
@@ -45,7 +45,7 @@ export async function probeHostRun(): Promise<HostRunEnv | string> {
     if (e instanceof CgroupError) return `no cgroup filesystem found: ${e.message}`;
     throw e;
   }
-  const cpu = mountFor(layout, 'cpu');
+  const cpu = mountOfController(layout, 'cpu');
   const cpuMount = layout.mounts.find((m) => m === cpu);
   if (!cpuMount || (cpuMount.version === 2 && !(await rootHasCpu(layout)))) return 'no cgroup hierarchy carries the cpu controller';
   const why = await whyNotWritable(cpuMount);
@@ -54,7 +54,7 @@ export async function probeHostRun(): Promise<HostRunEnv | string> {
   const status = await fs.readFile('/proc/self/status');
   const line = status.split('\n').find((l) => l.startsWith('Cpus_allowed_list:'));
   let allowed = line === undefined ? [] : parseCpuList(line.slice(line.indexOf(':') + 1).trim());
-  const cpuset = mountFor(layout, 'cpuset');
+  const cpuset = mountOfController(layout, 'cpuset');
   if (cpuset) {
     const file = cpuset.version === 1 ? 'cpuset.effective_cpus' : 'cpuset.cpus.effective';
     const root = await fs.readFile(`${cpuset.mountPoint}/${file}`).then((t) => parseCpuList(t.trim()), () => undefined);

@@ -45,9 +45,6 @@ export function runName(pid = process.pid): string {
   return ownedName(RUN_PREFIX, randomBytes(4).toString('hex'), { pid, startTicks: startTicksOf(pid) });
 }
 
-/** The hierarchy of a controller (the run's modules and tests know it by this name). */
-export { mountOfController as mountFor };
-
 /**
  * Ten times the default weight: a busy task elsewhere on the host takes
  * about a tenth of a CPU from the run instead of half. Higher is worse:

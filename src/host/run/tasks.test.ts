@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { builtinLayout } from '../../core/layout.js';
-import { mountFor } from './subtree.js';
+import { mountOfController } from '../../core/mounts.js';
 import { TaskTable } from './tasks.js';
 
 // The table reads /proc of this test process itself (any user may).
-const cpu = mountFor(builtinLayout('hybrid'), 'cpu')!;
+const cpu = mountOfController(builtinLayout('hybrid'), 'cpu')!;
 const cpuNs = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
 
 function spinCpu(ns: number): void {

@@ -8,9 +8,6 @@
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { startTicksOf } from '../proc-stat.js';
 
-/** Also exported from here for callers that import it with the worker's helpers (see proc-stat.ts). */
-export { startTicksOf };
-
 /** How often (at most) a spinning or waiting thread looks at its owner and deadline, ns. */
 export const CHECK_NS = 50_000_000;
 /** One check in this many also compares cgkit's start time (about once a second). */

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseProgram } from '../../sim/program-text.js';
 import { probeHostRun, type HostRunEnv } from '../run/probe.js';
-import { mountFor } from '../run/subtree.js';
+import { mountOfController } from '../../core/mounts.js';
 import { startWorker, type WorkerProc } from '../run/worker-proc.js';
 import { Scratch } from '../scratch.js';
 import { toWire, type Report, type WorkerConfig } from './protocol.js';
@@ -39,7 +39,7 @@ describe('the worker on the host kernel', { skip }, () => {
 
   before(async () => {
     scratch = new Scratch(env.fs);
-    cpuGroup = await scratch.top(mountFor(env.layout, 'cpu')!.mountPoint);
+    cpuGroup = await scratch.top(mountOfController(env.layout, 'cpu')!.mountPoint);
   });
   after(async () => {
     await Promise.all(procs.map(async (p) => { p.handle.kill('SIGKILL'); await p.handle.exited; }));
@@ -116,7 +116,7 @@ describe('the worker on the host kernel', { skip }, () => {
   });
 
   it('charges what it allocates to its memory group, and uncharges what it frees', async (t) => {
-    const mem = mountFor(env.layout, 'memory');
+    const mem = mountOfController(env.layout, 'memory');
     if (!mem) return t.skip('no memory hierarchy');
     const group = await scratch.top(mem.mountPoint);
     const usageFile = `${group}/${mem.version === 1 ? 'memory.usage_in_bytes' : 'memory.current'}`;

@@ -10,12 +10,12 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CgroupError } from '../../core/errors.js';
-import { Hierarchies } from '../../scenario/hier.js';
-import { loadScenario, runScenario, type RunResult, type Scenario } from '../../scenario/index.js';
-import { startTicksOf } from '../proc-stat.js';
-import { HostScenarioBackend, type HostBackendOptions } from './backend.js';
-import { probeHostRun, type HostRunEnv } from './probe.js';
+import { CgroupError } from '../core/errors.js';
+import { Hierarchies } from './hier.js';
+import { loadScenario, runScenario, type RunResult, type Scenario } from './index.js';
+import { startTicksOf } from '../host/proc-stat.js';
+import { HostScenarioBackend, type HostBackendOptions } from './host-backend.js';
+import { probeHostRun, type HostRunEnv } from '../host/run/probe.js';
 
 const probed = await probeHostRun();
 const skip = typeof probed === 'string' ? `host scenario tests: ${probed}` : false;

@@ -21,21 +21,21 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CgroupError } from '../../core/errors.js';
-import { formatCpuList } from '../../core/format/cpulist.js';
-import type { CgroupFs } from '../../core/fs.js';
-import type { LayoutSpec } from '../../core/layout.js';
-import { signalNumber } from '../../core/signals.js';
-import { hog, validateProgram, type Program } from '../../sim/program.js';
-import { parseProgram } from '../../sim/program-text.js';
-import type { BackendSpawn, BackendTaskStat, ScenarioBackend } from '../../scenario/backend.js';
-import type { GroupPolicy } from '../../scenario/types.js';
-import { startTicksOf } from '../proc-stat.js';
-import { TASKSET_TIMEOUT_MS, toWire, type Report, type WorkerConfig } from '../worker/protocol.js';
-import { disposeRun, disposeRunSync } from './dispose.js';
-import { RunSubtree } from './subtree.js';
-import { TaskTable } from './tasks.js';
-import { startWorker, type WorkerProc } from './worker-proc.js';
+import { CgroupError } from '../core/errors.js';
+import { formatCpuList } from '../core/format/cpulist.js';
+import type { CgroupFs } from '../core/fs.js';
+import type { LayoutSpec } from '../core/layout.js';
+import { signalNumber } from '../core/signals.js';
+import { hog, validateProgram, type Program } from '../sim/program.js';
+import { parseProgram } from '../sim/program-text.js';
+import type { BackendSpawn, BackendTaskStat, ScenarioBackend } from './backend.js';
+import type { GroupPolicy } from './types.js';
+import { startTicksOf } from '../host/proc-stat.js';
+import { TASKSET_TIMEOUT_MS, toWire, type Report, type WorkerConfig } from '../host/worker/protocol.js';
+import { disposeRun, disposeRunSync } from '../host/run/dispose.js';
+import { RunSubtree } from '../host/run/subtree.js';
+import { TaskTable } from '../host/run/tasks.js';
+import { startWorker, type WorkerProc } from '../host/run/worker-proc.js';
 
 const run = promisify(execFile);
 
