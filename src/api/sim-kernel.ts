@@ -7,7 +7,8 @@ import { ModelFs } from '../model/model-fs.js';
 import { resolve } from '../model/resolve.js';
 import { chargeMemory, unchargeMemory } from '../model/memory-hooks.js';
 import { mountCgroup, remountCgroup, umountCgroup } from '../model/mount.js';
-import { exitTask, forkTask, installTaskHooks, killTask, waitTask } from '../model/tasks.js';
+import { exitTask, forkTask, installTaskHooks, killTask, setpgid, waitTask } from '../model/tasks.js';
+import { SimCoreSchedKernel } from './sim-coresched.js';
 import { stateChar } from '../model/procfs.js';
 import type { Task } from '../model/task.js';
 import { KernelScheduler, type SliceEvent, type TaskSchedStats } from '../model/run/scheduler.js';
@@ -90,6 +91,7 @@ export class SimKernel {
   readonly smt: number;
   /** The scheduler: runs task programs in simulated time. */
   readonly sched: KernelScheduler;
+  private coreSched: SimCoreSchedKernel | undefined;
 
   constructor(opts: SimKernelOptions = {}) {
     const layout = resolveLayout(opts.layout ?? 'unified');
@@ -99,6 +101,7 @@ export class SimKernel {
       ...(opts.mems !== undefined ? { mems: opts.mems } : {}),
       ...(opts.memoryBytes !== undefined ? { memoryBytes: opts.memoryBytes } : {}),
       ...(opts.pidMax !== undefined ? { pidMax: opts.pidMax } : {}),
+      ...(opts.smt !== undefined ? { smt: opts.smt } : {}),
     });
     installTaskHooks(this.kernel);
     this.seed = opts.seed;
@@ -208,6 +211,17 @@ export class SimKernel {
 
   fork(pid: number): number {
     return forkTask(this.kernel, pid).tid;
+  }
+
+  /** Core scheduling on this kernel (ENODEV from every operation without SMT). */
+  get coresched(): SimCoreSchedKernel {
+    this.coreSched ??= new SimCoreSchedKernel(this.kernel);
+    return this.coreSched;
+  }
+
+  /** setpgid(2): `pgid` 0 makes the process a group leader; otherwise it joins an existing group. */
+  setpgid(pid: number, pgid: number): void {
+    setpgid(this.kernel, pid, pgid);
   }
 
   spawnThread(pid: number): number {

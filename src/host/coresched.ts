@@ -13,21 +13,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type ErrnoCode, codeOfErrno, strerror } from '../core/errno.js';
+import { type ErrnoCode, codeOfErrno } from '../core/errno.js';
+import { CORE_SCHED_CMDS, PR_SCHED_CORE, checkPid, cmdOf, explainErrno, scopeOf, type CoreSchedCmdName, type CoreSchedScopeName } from '../core/coresched.js';
 import { CgroupError } from '../core/errors.js';
-
-export const PR_SCHED_CORE = 62;
-
-/** The prctl sub-commands (arg2). */
-export const CORE_SCHED_CMDS = { get: 0, create: 1, 'share-to': 2, 'share-from': 3 } as const;
-export type CoreSchedCmdName = keyof typeof CORE_SCHED_CMDS;
-
-/** The scopes (arg4), by cgkit's names and by util-linux's `-t` names. */
-export const CORE_SCHED_SCOPES = {
-  thread: 0, 'thread-group': 1, 'process-group': 2,
-  pid: 0, tgid: 1, pgid: 2,
-} as const;
-export type CoreSchedScopeName = keyof typeof CORE_SCHED_SCOPES;
 
 /** The raw call: returns 0, or the errno (a positive number) the kernel gave. */
 export interface PrctlSys {
@@ -81,41 +69,9 @@ function hostSys(): PrctlSys {
   return l.sys;
 }
 
-/** A pid for prctl: an integer ≥ 0 that fits pid_t (0 = the calling thread). */
-export function checkPid(pid: unknown, what = 'pid'): number {
-  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 0 || pid > 0x7fffffff) {
-    throw new CgroupError('EINVAL', 'prctl', undefined, `${what} must be an integer from 0 to 2147483647 (0: the calling thread), not ${String(pid)}`);
-  }
-  return pid;
-}
 
-/** A scope by name (thread, thread-group, process-group; pid, tgid, pgid) or number (0..2). */
-export function scopeOf(scope: unknown): number {
-  if (typeof scope === 'number' && (scope === 0 || scope === 1 || scope === 2)) return scope;
-  if (typeof scope === 'string' && Object.hasOwn(CORE_SCHED_SCOPES, scope)) return CORE_SCHED_SCOPES[scope as CoreSchedScopeName];
-  throw new CgroupError('EINVAL', 'prctl', undefined, `unknown scope ${JSON.stringify(scope)}: one of ${Object.keys(CORE_SCHED_SCOPES).join(', ')} or 0..2`);
-}
 
-/** A command by name (get, create, share-to, share-from) or number (0..3). */
-export function cmdOf(cmd: unknown): number {
-  if (typeof cmd === 'number' && Number.isInteger(cmd) && cmd >= 0 && cmd <= 3) return cmd;
-  if (typeof cmd === 'string' && Object.hasOwn(CORE_SCHED_CMDS, cmd)) return CORE_SCHED_CMDS[cmd as CoreSchedCmdName];
-  throw new CgroupError('EINVAL', 'prctl', undefined, `unknown core scheduling command ${JSON.stringify(cmd)}: one of ${Object.keys(CORE_SCHED_CMDS).join(', ')} or 0..3`);
-}
 
-/** What the kernel's errno means for a PR_SCHED_CORE call, for people. */
-export function explainErrno(code: ErrnoCode, cmd: number): string {
-  switch (code) {
-    case 'EINVAL': return cmd === 0
-      ? 'this kernel was built without core scheduling (CONFIG_SCHED_CORE): prctl(PR_SCHED_CORE) fails with EINVAL (errno 22)'
-      : 'refused with EINVAL: the kernel has no core scheduling (CONFIG_SCHED_CORE), or an argument was refused';
-    case 'ENODEV': return 'core scheduling needs SMT (hardware threads) and this machine has none active: prctl(PR_SCHED_CORE) fails with ENODEV (errno 19)';
-    case 'ESRCH': return 'no such process';
-    case 'EPERM': return 'not allowed: core scheduling needs ptrace read access (PTRACE_MODE_READ_REALCREDS) to every task it changes';
-    case 'ENOMEM': return 'the kernel could not allocate a cookie';
-    default: return strerror(code);
-  }
-}
 
 /**
  * One `prctl(PR_SCHED_CORE)` call: arguments checked first (EINVAL before

@@ -124,6 +124,8 @@ export class Cgroup implements CgroupView {
   cpuUsageNs = 0;
   /** The part of cpuUsageNs run at a positive nice value (cpu.stat nice_usec). */
   cpuNiceNs = 0;
+  /** Core scheduling: time siblings were forced idle while this cgroup's tasks ran (cpu.stat core_sched.force_idle_usec), ns. */
+  cpuForceIdleNs = 0;
   pressureOn = true;
 
   // cgroup v1 state

@@ -146,9 +146,11 @@ export const V2_CORE_FILES: CoreFile[] = [
   },
   {
     name: 'cpu.stat', versions: V2, where: 'all', mode: 0o444,
-    read: (cg) => formatFlat([
+    read: (cg, ctx) => formatFlat([
       ['usage_usec', Math.floor(cg.cpuUsageNs / 1000)], ['user_usec', Math.floor(cg.cpuUsageNs / 1000)], ['system_usec', 0],
       ['nice_usec', Math.floor(cg.cpuNiceNs / 1000)],
+      // A kernel with core scheduling (here: one with SMT) reports forced idle; schedstats count it here.
+      ...(ctx.k.smt > 1 ? [['core_sched.force_idle_usec', Math.floor(cg.cpuForceIdleNs / 1000)] as [string, number]] : []),
       ...cpuStatExtra(cg),
     ]),
   },

@@ -1,3 +1,4 @@
+import type { CoreSchedEvent } from '../core/coresched.js';
 import type { KernelServices } from '../core/controller.js';
 import { CgroupError } from '../core/errors.js';
 import type { LayoutSpec } from '../core/layout.js';
@@ -13,6 +14,8 @@ export interface KernelOptions {
   blockDevices?: string[];
   /** /proc/sys/kernel/pid_max: pids run up to pidMax-1, then wrap to 300 (default 32768). */
   pidMax?: number;
+  /** Hardware threads per core (default 1): with more, the kernel has core scheduling. */
+  smt?: number;
 }
 
 /** A v1 release notification: the kernel would exec `agent` with `path` as argv[1]. */
@@ -58,6 +61,16 @@ export class Kernel {
   ticks = 0;
   /** Called after every change made through the filesystem, so the scheduler can follow moves, limits and freezes. */
   afterChange: (() => void) | undefined;
+  /** Hardware threads per core. */
+  readonly smt: number;
+  /** The next core scheduling cookie (cookies are never reused). */
+  nextCookie = 1;
+  /** Hears fork, exit and move of every task synchronously, before the new task runs (the seed's fork and exit hooks). */
+  readonly taskListeners = new Set<(e: CoreSchedEvent) => void>();
+
+  taskEvent(e: CoreSchedEvent): void {
+    for (const fn of [...this.taskListeners]) fn(e);
+  }
 
   constructor(opts: KernelOptions) {
     this.layout = opts.layout;
@@ -66,6 +79,7 @@ export class Kernel {
     this.memoryBytes = opts.memoryBytes ?? 8n << 30n;
     this.blockDevices = opts.blockDevices ?? ['8:0', '8:16'];
     this.pidMax = opts.pidMax ?? 32768;
+    this.smt = opts.smt ?? 1;
     if (!Number.isInteger(this.pidMax) || this.pidMax < 301 || this.pidMax > 4194304) {
       throw new CgroupError('EINVAL', 'mount', undefined, `pid_max must be 301..4194304, not ${this.pidMax}`);
     }
@@ -136,7 +150,7 @@ export class Kernel {
     return this.tasks.get(tid);
   }
 
-  liveTask(tid: number, syscall: 'kill' | 'fork' | 'write' = 'kill'): Task {
+  liveTask(tid: number, syscall: 'kill' | 'fork' | 'write' | 'prctl' | 'setpgid' = 'kill'): Task {
     const t = this.tasks.get(tid);
     if (!t || t.exited) throw new CgroupError('ESRCH', syscall, undefined, `no process ${tid}`);
     return t;

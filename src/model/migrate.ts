@@ -81,4 +81,5 @@ export function migrate(k: Kernel, dst: Cgroup, tasks: readonly Task[], wholePro
   attachAll(k, moves);
   reportPopulated(k, flips);
   k.afterFreezeChange?.();
+  for (const t of moving) k.taskEvent({ kind: 'move', tid: t.tid });
 }

@@ -21,6 +21,10 @@ export class Task implements TaskView {
   name: string;
   /** Parent process (tgid); 0 for init. */
   ppid: number;
+  /** Process group (setpgid); inherited on fork. */
+  pgid: number;
+  /** Core scheduling cookie (0: none); inherited on fork and clone, kept across exec. */
+  coreCookie = 0;
   readonly kernelThread = false;
   /** Memory charged by this task, in bytes. */
   rss = 0n;
@@ -61,13 +65,14 @@ export class Task implements TaskView {
   nvcsw = 0;
   nivcsw = 0;
 
-  constructor(init: { tid: number; tgid: number; uid: number; gid: number; name: string; ppid: number; startTicks: number }) {
+  constructor(init: { tid: number; tgid: number; uid: number; gid: number; name: string; ppid: number; pgid?: number; startTicks: number }) {
     this.tid = init.tid;
     this.tgid = init.tgid;
     this.uid = init.uid;
     this.gid = init.gid;
     this.name = init.name;
     this.ppid = init.ppid;
+    this.pgid = init.pgid ?? init.tgid;
     this.startTicks = init.startTicks;
   }
 

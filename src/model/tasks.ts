@@ -65,6 +65,8 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
     startTicks: k.ticks,
   });
   t.nice = parent.nice;
+  t.pgid = parent.pgid;
+  t.coreCookie = parent.coreCookie;
   k.tasks.set(tid, t);
   if (opts.thread) leader.threads.add(t);
   else {
@@ -79,6 +81,7 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
   for (const [c, css] of cssSet) t.css.set(c, css);
   for (const css of cssSet.values()) css.def.fork?.(css, t, svc);
   reportPopulated(k, flips);
+  k.taskEvent({ kind: 'fork', parent: parent.tid, child: tid, thread: opts.thread === true });
   return t;
 }
 
@@ -92,6 +95,7 @@ function leaveCgroups(k: Kernel, t: Task, keepAsZombie: boolean): void {
   const svc = k.services();
   for (const css of t.css.values()) css.def.exit?.(css, t, svc);
   reportPopulated(k, flips);
+  k.taskEvent({ kind: 'exit', tid: t.tid });
 }
 
 /** release_task(): the last reference; pids uncharges here. */
@@ -227,4 +231,19 @@ export function installTaskHooks(k: Kernel): void {
     if (t && !t.exited) deliver(k, k.leader(t), sig, true);
   };
   k.afterFreezeChange = () => flushPending(k);
+}
+
+/**
+ * setpgid(2) for a process: `pgid` 0 (or its own pid) makes it the leader of
+ * a new group; otherwise the group must exist (EPERM). A thread that is not
+ * a leader names its process.
+ */
+export function setpgid(k: Kernel, pid: number, pgid: number): void {
+  if (!Number.isInteger(pgid) || pgid < 0) throw new CgroupError('EINVAL', 'setpgid', undefined, `pgid ${pgid} is negative`);
+  const t = k.leader(k.liveTask(pid, 'setpgid'));
+  const target = pgid === 0 ? t.tgid : pgid;
+  if (target !== t.tgid && ![...k.tasks.values()].some((x) => !x.exited && x.isLeader && x.pgid === target)) {
+    throw new CgroupError('EPERM', 'setpgid', undefined, `no process group ${target} to join`);
+  }
+  t.pgid = target;
 }

@@ -10,6 +10,7 @@ import type { Engine } from '../sim/engine.js';
 import type { TraceRecord } from '../sim/trace.js';
 import { completeDelayed, dequeueEmptyGroups, dequeueTask, enqueueTask, updateGroupWeight, updateLoad } from './hier.js';
 import { attachLoad, detachLoad, propagateLoad } from './pelt-attach.js';
+import { accountForceIdle, findCookie, MIN_NR_TASKS_DURING_FORCEIDLE, prioLess } from './core-sched.js';
 import type { Cpu} from './sched-types.js';
 import { type GroupCpu, type MEntity, type SchedTask, type TaskGroup } from './sched-types.js';
 
@@ -18,6 +19,8 @@ export interface MachineHooks {
   charge?(t: SchedTask, cpu: number, deltaNs: number): void;
   /** `t`'s run step is finished while it runs: the owner sets the next one (runLeftNs) or puts it to sleep or exits it. */
   stepDone(t: SchedTask): void;
+  /** Core scheduling: a sibling was forced idle for `ns` while `t` ran (its core_forceidle_sum grew). */
+  forceIdle?(t: SchedTask, ns: number): void;
   /** `t` ran on `cpu` from startNs to endNs and was switched out. */
   slice?(t: SchedTask, cpu: number, startNs: number, endNs: number): void;
   trace?(r: TraceRecord): void;
@@ -41,6 +44,7 @@ export abstract class MachineCore {
   /** update_curr() at every level of the running task's chain, and its bandwidth runtime. */
   account(cpu: Cpu): void {
     const now = this.engine.now;
+    if (cpu.core.fiCount > 0) accountForceIdle(cpu.core, now, this.chargeForceIdle);
     const delta = now - cpu.lastUpdate;
     cpu.lastUpdate = now;
     const t = cpu.curr;
@@ -58,6 +62,8 @@ export abstract class MachineCore {
     this.hooks.charge?.(t, cpu.id, delta);
     if (resched) this.kick(cpu);
   }
+
+  private readonly chargeForceIdle = (t: SchedTask, ns: number): void => this.hooks.forceIdle?.(t, ns);
 
   /** resched_curr(): schedule on `cpu` at the current instant, after what is being done now. */
   kick(cpu: Cpu): void {
@@ -105,15 +111,70 @@ export abstract class MachineCore {
     this.kick(cpu);
   }
 
-  /** __schedule(): put the current task back, pick the next, switch. */
+  /** Core scheduling is in force: the machine has SMT and some task holds a cookie (sched_core_enabled). */
+  protected abstract coreSchedActive(): boolean;
+
+  /** __schedule(): put the current task back, pick the next, switch; core-wide where core scheduling is in force. */
   schedule(cpu: Cpu): void {
     cpu.kickPending = false;
+    if (cpu.core.cpus.length > 1 && this.coreSchedActive()) {
+      this.scheduleCore(cpu);
+      return;
+    }
     this.account(cpu);
-    const now = this.engine.now;
     const prev = cpu.curr;
     if (prev !== null) this.putPrevChain(cpu, prev);
     let next = this.pick(cpu);
     if (next === null && this.balance(cpu, 'newidle') > 0) next = this.pick(cpu);
+    this.switchTo(cpu, prev, next);
+  }
+
+  /**
+   * The core-wide pick (pick_next_task with core scheduling): every sibling
+   * picks its most deserving task, the most deserving of those decides the
+   * core's cookie, and each sibling runs its pick if the cookie matches,
+   * else its best task with that cookie, else nothing (forced idle).
+   */
+  private scheduleCore(cpu: Cpu): void {
+    const core = cpu.core;
+    const n = core.cpus.length;
+    const sibs: Cpu[] = [];
+    for (let i = 0; i < n; i++) sibs.push(core.cpus[(core.cpus.indexOf(cpu) + i) % n]!);
+    for (const s of sibs) this.account(s);
+    const fiBefore = core.fiCount > 0;
+    const prevs: (SchedTask | null)[] = [];
+    const picks: (SchedTask | null)[] = [];
+    for (const s of sibs) {
+      const prev = s.curr;
+      if (prev !== null) this.putPrevChain(s, prev);
+      prevs.push(prev);
+      let p = this.pick(s);
+      if (p === null && s === cpu && this.balance(cpu, 'newidle') > 0) p = this.pick(cpu);
+      picks.push(p);
+    }
+    let max: SchedTask | null = null;
+    for (const p of picks) if (p !== null && (max === null || prioLess(core, max, p, fiBefore))) max = p;
+    const cookie = max?.cookie ?? 0;
+    let fiCount = 0;
+    let occupation = 0;
+    const nexts = picks.map((p, i) => {
+      let next = p;
+      if (next !== null && next.cookie !== cookie) next = cookie !== 0 ? findCookie(sibs[i]!, cookie) : null;
+      sibs[i]!.forcedIdle = p !== null && next === null;
+      if (sibs[i]!.forcedIdle) fiCount++;
+      if (next !== null) occupation++;
+      return next;
+    });
+    if (fiCount > 0 && !fiBefore) core.fiSeq++;
+    core.fiCount = fiCount;
+    core.occupation = occupation;
+    core.cookie = cookie;
+    sibs.forEach((s, i) => this.switchTo(s, prevs[i]!, nexts[i]!));
+  }
+
+  /** The switch half of __schedule(): `prev` was put back (if any); `next` runs, or the CPU idles. */
+  private switchTo(cpu: Cpu, prev: SchedTask | null, next: SchedTask | null): void {
+    const now = this.engine.now;
     if (prev !== null && next === prev && prev.state === 'running') {
       this.setNextChain(prev);
       cpu.curr = prev;
@@ -214,6 +275,8 @@ export abstract class MachineCore {
       if (se.parent.se === null) break;
       se = se.parent.se;
     }
+    // task_tick_core(): while a sibling is forced idle, a task that used half its slice lets the core pick again.
+    if (cpu.core.fiCount > 0 && (now - t.ranSince) * MIN_NR_TASKS_DURING_FORCEIDLE > t.se.slice) this.kick(cpu);
     this.tickBalance(cpu);
     cpu.tickEvent = this.engine.at(now + this.tickNs, () => this.tick(cpu));
   }
@@ -245,6 +308,8 @@ export abstract class MachineCore {
     const now = this.engine.now;
     src.tasks.delete(t);
     dequeueTask(t, false, now);
+    // A forced-idle CPU that loses a task picks again: it may have nothing left to be kept from.
+    if (src.forcedIdle) this.kick(src);
     this.setCpu(t, dst, tg);
     to.tasks.add(t);
     if (dst !== src.id) this.hooks.trace?.({ t: now, kind: 'migrate', cpu: dst, pid: t.id, from: src.id });

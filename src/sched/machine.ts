@@ -19,6 +19,7 @@ import { MachineCore, type MachineHooks } from './machine-core.js';
 import { detachLoad, propagateLoad } from './pelt-attach.js';
 import type { SchedClass } from './policy.js';
 import { Cpu, GroupCpu, MEntity, SchedTask, TaskGroup } from './sched-types.js';
+import { Core } from './core-sched.js';
 import { NICE_0_LOAD } from '../core/controllers/cpu-weight.js';
 
 export type { MachineHooks } from './machine-core.js';
@@ -27,6 +28,8 @@ export interface MachineOptions {
   readonly cpus: number;
   /** CONFIG_HZ (default 250). */
   readonly hz?: number;
+  /** Hardware threads per core (default 1); CPUs k·smt .. k·smt+smt-1 are the siblings of core k. */
+  readonly smt?: number;
 }
 
 export class Machine extends MachineCore {
@@ -39,6 +42,10 @@ export class Machine extends MachineCore {
   private readonly groups: TaskGroup[] = [];
   /** Tasks not yet dead. */
   private readonly live = new Set<SchedTask>();
+  /** SMT cores, in CPU order. */
+  readonly cores: Core[] = [];
+  /** Live tasks holding a cookie: core scheduling is in force while there are any. */
+  private cookied = 0;
 
   constructor(engine: Engine, opts: MachineOptions, hooks: MachineHooks) {
     super(engine, tickNsForHz(opts.hz ?? 250), hooks);
@@ -55,6 +62,50 @@ export class Machine extends MachineCore {
       cpu.nextBalance = Math.floor((gc.cpu * balanceIntervalNs(opts.cpus, true)) / opts.cpus);
       this.cpus.push(cpu);
     }
+    const smt = opts.smt ?? 1;
+    if (!Number.isInteger(smt) || smt < 1 || opts.cpus % smt !== 0) throw new RangeError(`smt ${smt} must be a positive integer dividing cpus (${opts.cpus})`);
+    for (let k = 0; k < opts.cpus / smt; k++) {
+      const core = new Core(k, this.cpus.slice(k * smt, (k + 1) * smt));
+      for (const c of core.cpus) c.core = core;
+      this.cores.push(core);
+    }
+  }
+
+  protected coreSchedActive(): boolean {
+    return this.cookied > 0;
+  }
+
+  /**
+   * A task's core scheduling cookie changed (0: none). A queued or running
+   * task makes its CPU pick again; the first cookie switches core
+   * scheduling on for every core, the last one off.
+   */
+  setCookie(t: SchedTask, cookie: number): void {
+    if (!Number.isSafeInteger(cookie) || cookie < 0) throw new RangeError(`cookie ${cookie} must be a non-negative integer`);
+    if (t.cookie === cookie || t.state === 'dead') return;
+    this.accountAll();
+    const before = this.cookied > 0;
+    if (t.cookie !== 0) this.cookied--;
+    if (cookie !== 0) this.cookied++;
+    t.cookie = cookie;
+    const after = this.cookied > 0;
+    if (before !== after) this.coreSchedSwitched(after);
+    else if (t.state !== 'sleeping' || t.delayed) this.kick(this.cpus[t.cpu]!);
+  }
+
+  /** Core scheduling went on or off: every CPU picks again; off, no sibling is forced idle any more. */
+  private coreSchedSwitched(on: boolean): void {
+    if (this.cores[0]!.cpus.length === 1) return;
+    if (!on) {
+      this.accountAll();
+      for (const core of this.cores) {
+        core.fiCount = 0;
+        core.occupation = 0;
+        core.cookie = 0;
+      }
+      for (const c of this.cpus) c.forcedIdle = false;
+    }
+    for (const c of this.cpus) this.kick(c);
   }
 
   private makeGroup(parent: TaskGroup | null, name: string, bw: BandwidthGroup, policy: SchedClass = fairClass): TaskGroup {
@@ -181,7 +232,7 @@ export class Machine extends MachineCore {
     if (running) {
       t.counters.nvcsw++;
       this.kick(cpu);
-    }
+    } else if (cpu.forcedIdle) this.kick(cpu);
   }
 
   /** sched_move_task(): the task's cgroup changed. */
@@ -220,6 +271,12 @@ export class Machine extends MachineCore {
     }
     t.state = 'dead';
     this.live.delete(t);
+    if (t.cookie !== 0) {
+      this.cookied--;
+      t.cookie = 0;
+      if (this.cookied === 0) this.coreSchedSwitched(false);
+    }
+    if (cpu.forcedIdle) this.kick(cpu);
     if (t.attached) {
       detachLoad(t.se.parent.avg, t.se.avg, t.se.weight);
       propagateLoad(t.se.parent, -t.se.avg.loadSum);

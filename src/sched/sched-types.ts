@@ -11,6 +11,7 @@ import type { BandwidthGroup } from './bandwidth-tree.js';
 import type { BandwidthRq } from './bandwidth-rq.js';
 import type { TaskGroupLoad } from './group-shares.js';
 import type { EventId } from '../sim/engine.js';
+import type { Core } from './core-sched.js';
 
 /** A task's entity or a group's entity on one CPU. */
 export class MEntity extends SchedEntity {
@@ -40,6 +41,9 @@ export class GroupCpu {
   hNrRunnable = 0;
   /** Scratch for the load balancer's hierarchical load. */
   hLoad = 0;
+  /** Core scheduling: min_vruntime as of forced-idle sequence `fiSeq` (se_fi_update). */
+  minVruntimeFi = 0;
+  fiSeq = -1;
 
   constructor(readonly tg: TaskGroup, readonly cpu: number, rq: RunQueue, readonly parent: GroupCpu | null, now: number) {
     this.rq = rq;
@@ -93,6 +97,8 @@ export interface TaskSchedCounters {
   nivcsw: number;
   /** Migrations between CPUs. */
   migrations: number;
+  /** Core scheduling: time a sibling was forced idle while this task ran (core_forceidle_sum). */
+  forceIdleNs: number;
 }
 
 export class SchedTask {
@@ -108,7 +114,7 @@ export class SchedTask {
   runLeftNs = 0;
   /** Allowed CPUs (affinity ∩ cpuset); null = all. */
   allowed: readonly number[] | null = null;
-  readonly counters: TaskSchedCounters = { runtimeNs: 0, waitNs: 0, timeslices: 0, nvcsw: 0, nivcsw: 0, migrations: 0 };
+  readonly counters: TaskSchedCounters = { runtimeNs: 0, waitNs: 0, timeslices: 0, nvcsw: 0, nivcsw: 0, migrations: 0, forceIdleNs: 0 };
   /** When the task last became runnable-and-waiting (for wait time). */
   waitSince = 0;
   /** When the task last started running (slice start). */
@@ -117,6 +123,8 @@ export class SchedTask {
   lastRanAt = -Infinity;
   /** Program step completion event while running. */
   stepEvent: EventId | null = null;
+  /** Core scheduling cookie (0: none); set through Machine.setCookie. */
+  cookie = 0;
 
   constructor(readonly id: number, readonly name: string, tg: TaskGroup, cpu: number, load: LoadWeight, now: number) {
     this.tg = tg;
@@ -142,6 +150,12 @@ export class Cpu {
   nrBalanceFailed = 0;
   idleNs = 0;
   idleSince = 0;
+  /** Core scheduling: idle although tasks are runnable here, because a sibling runs another cookie. */
+  forcedIdle = false;
+  /** Time spent forced idle. */
+  forcedIdleNs = 0;
+  /** The SMT core this CPU is a hardware thread of; set by the machine. */
+  core!: Core;
 
   constructor(readonly id: number, readonly root: GroupCpu) {}
 

@@ -21,6 +21,8 @@ export interface AccountRec {
   /** ns run per CPU since the last fold. */
   readonly pending: number[];
   pendingTotal: number;
+  /** Forced idle charged since the last fold, ns. */
+  pendingForceIdle: number;
 }
 
 export function chargePending(rec: AccountRec, cpu: number, ns: number): void {
@@ -47,6 +49,10 @@ export function foldTask(k: Kernel, rec: AccountRec): void {
     }
     rec.pending.fill(0);
     rec.pendingTotal = 0;
+  }
+  if (rec.pendingForceIdle > 0) {
+    for (let cg = t.cgroups.get(k.dfl) ?? null; cg; cg = cg.parent) cg.cpuForceIdleNs += rec.pendingForceIdle;
+    rec.pendingForceIdle = 0;
   }
   t.runtimeNs = BigInt(c.runtimeNs);
   t.waitNs = BigInt(c.waitNs);

@@ -84,11 +84,15 @@ export class KernelScheduler {
   private resync = false;
 
   constructor(private readonly k: Kernel, opts: SchedulerOptions = {}) {
-    this.machine = new Machine(this.engine, { cpus: k.cpus.length, ...(opts.hz !== undefined ? { hz: opts.hz } : {}) }, {
+    this.machine = new Machine(this.engine, { cpus: k.cpus.length, smt: k.smt, ...(opts.hz !== undefined ? { hz: opts.hz } : {}) }, {
       stepDone: (st) => this.stepDone(st),
       charge: (st, cpu, ns) => {
         const rec = this.recOf(st);
         if (rec) chargePending(rec, cpu, ns);
+      },
+      forceIdle: (st, ns) => {
+        const rec = this.recOf(st);
+        if (rec) rec.pendingForceIdle += ns;
       },
       slice: (st, cpu, startNs, endNs) => {
         for (const fn of this.sliceListeners) fn({ cpu, pid: st.id, startNs, endNs });
@@ -118,8 +122,9 @@ export class KernelScheduler {
     const st = this.machine.addTask(task.tid, task.name, this.tgFor(task), task.nice, this.allowedFor(task));
     const rec: Rec = {
       task, st, cursor: new ProgramCursor(program), phase: 'sleep', held: this.heldNow(task), wakeEvent: null,
-      wakePending: false, forkFailures: 0, dir: this.dirOf(task), pending: this.k.cpus.map(() => 0), pendingTotal: 0,
+      wakePending: false, forkFailures: 0, dir: this.dirOf(task), pending: this.k.cpus.map(() => 0), pendingTotal: 0, pendingForceIdle: 0,
     };
+    this.machine.setCookie(st, task.coreCookie);
     this.live.set(task, rec);
     this.byId.set(st, rec);
     this.all.push(rec);
@@ -152,7 +157,7 @@ export class KernelScheduler {
       tid: r.task.tid, tgid: r.task.tgid, name: r.task.name, cgroup: r.phase === 'done' ? r.dir : this.dirOf(r.task),
       runtimeNs: r.st.counters.runtimeNs, waitNs: r.st.counters.waitNs, timeslices: r.st.counters.timeslices,
       nvcsw: r.st.counters.nvcsw, nivcsw: r.st.counters.nivcsw, migrations: r.st.counters.migrations,
-      exited: r.phase === 'done', forkFailures: r.forkFailures, forcedIdleNs: 0,
+      exited: r.phase === 'done', forkFailures: r.forkFailures, forcedIdleNs: r.st.counters.forceIdleNs,
     }));
   }
 
@@ -187,6 +192,7 @@ export class KernelScheduler {
       if (rec.st.tg !== tg) this.machine.moveGroup(rec.st, tg);
       const allowed = this.allowedFor(t);
       if (!sameCpus(allowed, rec.st.allowed)) this.machine.setAllowed(rec.st, allowed);
+      if (rec.st.cookie !== t.coreCookie) this.machine.setCookie(rec.st, t.coreCookie);
       const held = this.heldNow(t);
       if (held && !rec.held) {
         rec.held = true;

@@ -1,0 +1,66 @@
+/**
+ * Core scheduling on the simulated kernel, as the trust-group manager
+ * (`coresched/`) and the commands use it: the `CoreSchedKernel` contract
+ * over the model's `prctl(PR_SCHED_CORE)` (model/coresched.ts), its tasks,
+ * and its fork, exit and move hooks, which run synchronously, before a new
+ * task runs. Only a machine with SMT has core scheduling: on one without,
+ * every operation fails with ENODEV, as on such a host.
+ */
+import { CgroupError } from '../core/errors.js';
+import type { CookieScope, CoreSchedEvent, CoreSchedKernel, CoreSchedTask } from '../core/coresched.js';
+import { schedCore } from '../model/coresched.js';
+import type { Kernel } from '../model/kernel.js';
+
+const SCOPE: Readonly<Record<CookieScope, number>> = { thread: 0, 'thread-group': 1, 'process-group': 2 };
+
+function scopeNumber(scope: CookieScope): number {
+  const s = SCOPE[scope];
+  if (s === undefined) throw new CgroupError('EINVAL', 'prctl', undefined, `unknown scope ${JSON.stringify(scope)}: thread, thread-group or process-group`);
+  return s;
+}
+
+export class SimCoreSchedKernel implements CoreSchedKernel {
+  readonly kind = 'sim' as const;
+  readonly self = 1;
+  readonly synchronousEvents = true;
+  readonly reportsMoves = true;
+
+  constructor(private readonly k: Kernel) {}
+
+  getCookie(tid: number): bigint {
+    return schedCore(this.k, this.self, { cmd: 0, pid: tid, scope: 0 }) ?? 0n;
+  }
+
+  create(caller: number, pid: number, scope: CookieScope): void {
+    schedCore(this.k, caller, { cmd: 1, pid, scope: scopeNumber(scope) });
+  }
+
+  shareTo(caller: number, pid: number, scope: CookieScope): void {
+    schedCore(this.k, caller, { cmd: 2, pid, scope: scopeNumber(scope) });
+  }
+
+  shareFrom(caller: number, pid: number): void {
+    schedCore(this.k, caller, { cmd: 3, pid, scope: 0 });
+  }
+
+  task(tid: number): CoreSchedTask | undefined {
+    const t = this.k.tasks.get(tid);
+    if (t === undefined) return undefined;
+    return { tid: t.tid, tgid: t.tgid, ppid: t.ppid, pgid: this.k.leader(t).pgid, uid: t.uid, name: t.name };
+  }
+
+  threads(tgid: number): number[] {
+    const leader = this.k.tasks.get(tgid);
+    if (leader === undefined || !leader.isLeader) return [];
+    return [...leader.threads].filter((t) => !t.exited || t === leader).map((t) => t.tid).sort((a, b) => (a === tgid ? -1 : b === tgid ? 1 : a - b));
+  }
+
+  tasks(): number[] {
+    return [...this.k.tasks.values()].filter((t) => !t.exited).map((t) => t.tid).sort((a, b) => a - b);
+  }
+
+  watch(fn: (e: CoreSchedEvent) => void): () => void {
+    this.k.taskListeners.add(fn);
+    return () => this.k.taskListeners.delete(fn);
+  }
+}
