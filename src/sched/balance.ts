@@ -11,6 +11,14 @@
  *   average and this CPU below it) and each task's hierarchical load
  *   (task_h_load), skipping cache-hot tasks until balancing has failed,
  *   pinned tasks and tasks in throttled groups.
+ * With core scheduling in force, placement and balancing look at cookies
+ * as the kernel does: an idle CPU found by the wakeup scan must have the
+ * task's core cookie (sched_cpu_cookie_match), a new task prefers a core
+ * that is idle or runs its cookie (sched_core_cookie_match), the balancer
+ * treats a task whose cookie does not match the destination core as cache
+ * hot, and a forced-idle CPU steals a waiting task of its core's cookie
+ * from another CPU (sched_core_balance; the kernel's core_occupation check
+ * is left out).
  */
 import type { Cpu, GroupCpu, SchedTask } from './sched-types.js';
 
@@ -28,6 +36,8 @@ export const CACHE_NICE_TRIES = 1;
 export interface BalanceHost {
   readonly cpus: readonly Cpu[];
   readonly now: number;
+  /** Core scheduling is in force. */
+  readonly coreSched: boolean;
   migrateQueued(t: SchedTask, dst: number): void;
 }
 
@@ -40,11 +50,24 @@ export function balanceIntervalNs(ncpus: number, busy: boolean): number {
   return Math.max(1, ncpus) * 1_000_000 * (busy ? BUSY_FACTOR : 1);
 }
 
+/** sched_cpu_cookie_match(): the CPU's core runs the task's cookie. */
+function cpuCookieMatch(host: BalanceHost, c: Cpu, t: SchedTask): boolean {
+  return !host.coreSched || c.core.cookie === t.cookie;
+}
+
+/** sched_core_cookie_match(): the core is idle, or runs the task's cookie. */
+function coreCookieMatch(host: BalanceHost, c: Cpu, t: SchedTask): boolean {
+  if (!host.coreSched) return true;
+  return c.core.cpus.every((s) => s.curr === null && s.nrRunning === 0) || c.core.cookie === t.cookie;
+}
+
 /** CPU for a new task. */
 export function selectForkCpu(host: BalanceHost, t: SchedTask): number {
+  const matching = host.coreSched && host.cpus.some((c) => t.canRunOn(c.id) && coreCookieMatch(host, c, t));
   let best = -1;
   for (const c of host.cpus) {
     if (!t.canRunOn(c.id)) continue;
+    if (matching && !coreCookieMatch(host, c, t)) continue;
     if (best < 0) {
       best = c.id;
       continue;
@@ -64,7 +87,7 @@ export function selectWakeCpu(host: BalanceHost, t: SchedTask): number {
   if (prevOk && host.cpus[prev]!.curr === null && host.cpus[prev]!.nrRunning === 0) return prev;
   for (let i = 1; i <= n; i++) {
     const c = host.cpus[(prev + i) % n]!;
-    if (t.canRunOn(c.id) && c.curr === null && c.nrRunning === 0) return c.id;
+    if (t.canRunOn(c.id) && c.curr === null && c.nrRunning === 0 && cpuCookieMatch(host, c, t)) return c.id;
   }
   return prevOk ? prev : selectForkCpu(host, t);
 }
@@ -86,11 +109,11 @@ function throttledHierarchy(gc: GroupCpu): boolean {
   return gc.tg.bw.isThrottled(gc.cpu);
 }
 
-function canMigrate(t: SchedTask, src: Cpu, dst: Cpu, now: number): boolean {
+function canMigrate(host: BalanceHost, t: SchedTask, src: Cpu, dst: Cpu, now: number): boolean {
   if (src.curr === t || t.delayed || t.state !== 'runnable') return false;
   if (!t.canRunOn(dst.id)) return false;
   if (throttledHierarchy(t.se.parent) || throttledHierarchy(t.tg.cpus[dst.id]!)) return false;
-  const hot = now - t.lastRanAt < MIGRATION_COST_NS;
+  const hot = now - t.lastRanAt < MIGRATION_COST_NS || !coreCookieMatch(host, dst, t);
   return !hot || src.nrBalanceFailed > CACHE_NICE_TRIES;
 }
 
@@ -125,7 +148,7 @@ export function balanceCpu(host: BalanceHost, local: Cpu, kind: 'periodic' | 'ne
   let loops = Math.min(NR_MIGRATE, busiest.nrRunning);
   for (const t of [...busiest.tasks]) {
     if (loops-- <= 0 || imbalance <= 0) break;
-    if (!canMigrate(t, busiest, local, now)) continue;
+    if (!canMigrate(host, t, busiest, local, now)) continue;
     if (!byTasks) {
       const load = Math.max(1, taskHLoad(t));
       if (Math.floor(load / 2 ** Math.min(busiest.nrBalanceFailed, 31)) > imbalance) continue;
@@ -138,4 +161,25 @@ export function balanceCpu(host: BalanceHost, local: Cpu, kind: 'periodic' | 'ne
   }
   busiest.nrBalanceFailed = moved === 0 ? busiest.nrBalanceFailed + 1 : 0;
   return moved;
+}
+
+/**
+ * sched_core_balance() for a CPU that went forced idle: pull a waiting task
+ * with the core's cookie from another CPU (nearest first). Returns whether
+ * one moved; the move makes `dst` pick again.
+ */
+export function stealCookieTask(host: BalanceHost, dst: Cpu): boolean {
+  const cookie = dst.core.cookie;
+  if (cookie === 0 || dst.curr !== null) return false;
+  const n = host.cpus.length;
+  for (let i = 1; i < n; i++) {
+    const src = host.cpus[(dst.id + i) % n]!;
+    for (const t of src.tasks) {
+      if (t.cookie !== cookie || src.curr === t || t.delayed || t.state !== 'runnable' || !t.canRunOn(dst.id)) continue;
+      if (throttledHierarchy(t.se.parent) || throttledHierarchy(t.tg.cpus[dst.id]!)) continue;
+      host.migrateQueued(t, dst.id);
+      return true;
+    }
+  }
+  return false;
 }

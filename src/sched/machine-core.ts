@@ -112,12 +112,15 @@ export abstract class MachineCore {
   }
 
   /** Core scheduling is in force: the machine has SMT and some task holds a cookie (sched_core_enabled). */
-  protected abstract coreSchedActive(): boolean;
+  abstract get coreSched(): boolean;
+
+  /** sched_core_balance(): a forced-idle CPU pulls a task of its core's cookie; true if one moved. */
+  protected abstract coreBalance(cpu: Cpu): boolean;
 
   /** __schedule(): put the current task back, pick the next, switch; core-wide where core scheduling is in force. */
   schedule(cpu: Cpu): void {
     cpu.kickPending = false;
-    if (cpu.core.cpus.length > 1 && this.coreSchedActive()) {
+    if (cpu.core.cpus.length > 1 && this.coreSched) {
       this.scheduleCore(cpu);
       return;
     }
@@ -170,6 +173,7 @@ export abstract class MachineCore {
     core.occupation = occupation;
     core.cookie = cookie;
     sibs.forEach((s, i) => this.switchTo(s, prevs[i]!, nexts[i]!));
+    for (const s of sibs) if (s.forcedIdle) this.coreBalance(s);
   }
 
   /** The switch half of __schedule(): `prev` was put back (if any); `next` runs, or the CPU idles. */

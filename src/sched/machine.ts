@@ -7,7 +7,7 @@
  * time of its current step.
  */
 import type { Engine } from '../sim/engine.js';
-import { balanceCpu, balanceIntervalNs, selectForkCpu, selectWakeCpu } from './balance.js';
+import { balanceCpu, balanceIntervalNs, selectForkCpu, selectWakeCpu, stealCookieTask } from './balance.js';
 import { BandwidthTree, type BandwidthGroup } from './bandwidth-tree.js';
 import type { BandwidthLimits } from './bandwidth-pool.js';
 import { fairClass, FairRq } from './fair-class.js';
@@ -71,8 +71,12 @@ export class Machine extends MachineCore {
     }
   }
 
-  protected coreSchedActive(): boolean {
-    return this.cookied > 0;
+  get coreSched(): boolean {
+    return this.cookied > 0 && this.cores[0]!.cpus.length > 1;
+  }
+
+  protected coreBalance(cpu: Cpu): boolean {
+    return stealCookieTask(this, cpu);
   }
 
   /**
