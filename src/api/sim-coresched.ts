@@ -5,11 +5,17 @@
  * and its fork, exit and move hooks, which run synchronously, before a new
  * task runs. Only a machine with SMT has core scheduling: on one without,
  * every operation fails with ENODEV, as on such a host.
+ *
+ * The manager acts as a task of its own (`self`): a sleeping root process
+ * named `cgkit-coresched`, started on first use, as a trust-group daemon
+ * would run on a host. Init stays untagged, so the manager can always take
+ * cookie 0 back from it (the kernel's only way back to no cookie).
  */
 import { CgroupError } from '../core/errors.js';
 import type { CookieScope, CoreSchedEvent, CoreSchedKernel, CoreSchedTask } from '../core/coresched.js';
 import { schedCore } from '../model/coresched.js';
 import type { Kernel } from '../model/kernel.js';
+import { forkTask } from '../model/tasks.js';
 
 const SCOPE: Readonly<Record<CookieScope, number>> = { thread: 0, 'thread-group': 1, 'process-group': 2 };
 
@@ -21,14 +27,21 @@ function scopeNumber(scope: CookieScope): number {
 
 export class SimCoreSchedKernel implements CoreSchedKernel {
   readonly kind = 'sim' as const;
-  readonly self = 1;
+  private selfTid = 0;
   readonly synchronousEvents = true;
   readonly reportsMoves = true;
 
   constructor(private readonly k: Kernel) {}
 
+  get self(): number {
+    if (this.selfTid === 0 || this.k.tasks.get(this.selfTid)?.exited !== false) {
+      this.selfTid = forkTask(this.k, 1, { name: 'cgkit-coresched', uid: 0, gid: 0 }).tid;
+    }
+    return this.selfTid;
+  }
+
   getCookie(tid: number): bigint {
-    return schedCore(this.k, this.self, { cmd: 0, pid: tid, scope: 0 }) ?? 0n;
+    return schedCore(this.k, 1, { cmd: 0, pid: tid, scope: 0 }) ?? 0n;
   }
 
   create(caller: number, pid: number, scope: CookieScope): void {

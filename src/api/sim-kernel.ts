@@ -91,7 +91,7 @@ export class SimKernel {
   readonly smt: number;
   /** The scheduler: runs task programs in simulated time. */
   readonly sched: KernelScheduler;
-  private coreSched: SimCoreSchedKernel | undefined;
+  private simCoreSched: SimCoreSchedKernel | undefined;
 
   constructor(opts: SimKernelOptions = {}) {
     const layout = resolveLayout(opts.layout ?? 'unified');
@@ -215,8 +215,8 @@ export class SimKernel {
 
   /** Core scheduling on this kernel (ENODEV from every operation without SMT). */
   get coresched(): SimCoreSchedKernel {
-    this.coreSched ??= new SimCoreSchedKernel(this.kernel);
-    return this.coreSched;
+    this.simCoreSched ??= new SimCoreSchedKernel(this.kernel);
+    return this.simCoreSched;
   }
 
   /** setpgid(2): `pgid` 0 makes the process a group leader; otherwise it joins an existing group. */

@@ -93,7 +93,7 @@ export type CoreSchedEvent =
  */
 export interface CoreSchedKernel {
   readonly kind: 'sim' | 'host';
-  /** The thread cgkit acts as by default (host: its own; simulator: init, pid 1). */
+  /** The thread cgkit acts as by default (host: its own; simulator: a root task of its own, not init). */
   readonly self: number;
   /** Fork, exec and exit come synchronously, before the new task runs (simulator), or after a delay (host: the process-event connector). */
   readonly synchronousEvents: boolean;

@@ -10,7 +10,7 @@ import type { RunResult } from '../scenario/result.js';
 
 /** Order of RunResult's fields; fields not listed follow, sorted. */
 const RUN_ORDER = ['scenario', 'backend', 'cpus', 'seed', 'durationNs', 'groups', 'tasks',
-  'expectations', 'series', 'slices'];
+  'expectations', 'trustCost', 'series', 'slices'];
 
 function orderKeys(keys: string[], first: readonly string[]): string[] {
   const rank = (k: string): number => {

@@ -5,6 +5,7 @@
  */
 import Table from 'cli-table3';
 import type { ExpectationResult, GroupFigures, RunResult, TaskFigures } from '../scenario/result.js';
+import type { TrustCost } from '../scenario/trust-cost.js';
 import { formatCount, formatDuration, formatNumber, formatPct, printable } from './units.js';
 
 export interface TableOptions {
@@ -109,11 +110,21 @@ function expectationBlock(list: readonly ExpectationResult[], paint: Paint): str
   return [paint.bold(title), ...lines].join('\n');
 }
 
+/** What trust groups cost: CPU time with them against the same run without them. */
+function costBlock(c: TrustCost, paint: Paint): string {
+  const title = `Core scheduling cost: ${formatPct(c.lostPct)} of the CPU time lost against the same run without trust groups`
+    + ` (${formatDuration(c.withNs)} instead of ${formatDuration(c.withoutNs)}; siblings forced idle ${formatDuration(c.forcedIdleNs)})`;
+  const t = makeTable(paint, ['group', 'runtime', 'without trust groups', 'lost'], ['left', 'right', 'right', 'right']);
+  for (const g of c.groups) t.push([printable(g.path), formatDuration(g.withNs), formatDuration(g.withoutNs), formatPct(g.lostPct)]);
+  return `${paint.bold(title)}\n${t.toString()}`;
+}
+
 /** The whole terminal report of a run, ending without a newline. */
 export function formatTable(r: RunResult, opts: TableOptions = {}): string {
   const paint = opts.color === true ? COLOR : PLAIN;
   const parts = [paint.bold(headerLine(r))];
   if (r.groups.length > 0) parts.push(`${paint.bold('Groups')}\n${groupTable(r.groups, paint)}`);
+  if (r.trustCost !== undefined) parts.push(costBlock(r.trustCost, paint));
   if (r.tasks.length > 0) parts.push(`${paint.bold('Tasks')}\n${taskTable(r.tasks, paint)}`);
   if (r.expectations !== undefined && r.expectations.length > 0) {
     parts.push(expectationBlock(r.expectations, paint));

@@ -8,6 +8,8 @@ import type { CgroupFs } from '../core/fs.js';
 import type { LayoutSpec } from '../core/layout.js';
 import type { Program } from '../sim/program.js';
 import type { GroupPolicy } from './types.js';
+import type { CoreSchedKernel } from '../core/coresched.js';
+import type { AnyKernel } from '../api/cgroup.js';
 
 export interface BackendSpawn {
   /** Absolute cgroup directory; on v1 the task starts there in that hierarchy, in its parent's groups in the others. */
@@ -63,4 +65,10 @@ export interface ScenarioBackend {
   clockNs?(): number;
   /** Subscribe to CPU slices; returns the unsubscribe function. */
   onSlice(fn: (s: BackendSlice) => void): () => void;
+  /**
+   * Core scheduling for trust groups: the kernel's operations and the cgroup
+   * side bindings read, or why there is none. (The simulated kernel is
+   * recognised by the runner itself.)
+   */
+  coreSched?(): { coresched: CoreSchedKernel; cgroups: AnyKernel } | string;
 }

@@ -8,6 +8,8 @@ import { translateWrite } from '../api/settings.js';
 import type { ScenarioBackend } from './backend.js';
 import { kernelRefused } from './errors.js';
 import type { Hierarchies } from './hier.js';
+import type { TrustGroups } from '../coresched/trust-groups.js';
+import { joinTrust, setUpTrust } from './trust.js';
 import { parentOf } from './paths.js';
 import type { FileWrite, GroupPolicy, Scenario, TaskSpec } from './types.js';
 
@@ -17,6 +19,8 @@ export interface Ctx {
   readonly h: Hierarchies;
   /** Pid of each task by scenario name. */
   readonly pids: Map<string, number>;
+  /** The scenario's trust groups, once made (trust.ts). */
+  trust?: TrustGroups;
 }
 
 const rel = (group: string, file: string): string => `${group === '/' ? '' : group}/${file}`;
@@ -75,6 +79,7 @@ export async function spawnTask(cx: Ctx, t: TaskSpec): Promise<number> {
   }
   cx.pids.set(t.name, pid);
   await placeProcess(cx, pid, t.group, t.line, true);
+  await joinTrust(cx, t.name, pid);
   return pid;
 }
 
@@ -104,5 +109,7 @@ export async function build(cx: Ctx): Promise<void> {
     for (const w of g.files) await writeFile(cx, w);
     if (g.policy) setPolicy(cx, g.path, g.policy.value, g.policy.line);
   }
+  const trust = await setUpTrust(cx);
+  if (trust !== undefined) cx.trust = trust;
   for (const t of s.tasks) await spawnTask(cx, t);
 }

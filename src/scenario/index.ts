@@ -7,3 +7,4 @@ export type * from './result.js';
 export { runScenario, type RunOptions } from './run.js';
 export type { Scenario, ScenarioLayout, GroupPolicy, TaskSpec, TimedAction } from './types.js';
 export { formatDuration, parseDuration } from './units.js';
+export { runWithTrustCost, trustCost, withoutTrust, type GroupCost, type TrustCost } from './trust-cost.js';

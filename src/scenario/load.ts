@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ScenarioError } from './errors.js';
 import { parseExpectation, type Expectation } from './expect.js';
 import { tasksOf, type TaskContext } from './load-tasks.js';
+import { trustOf } from './load-trust.js';
 import { ancestorsAndSelf, normGroup, splitFilePath } from './paths.js';
 import { ACTIONS } from './schema.js';
 import type { Action, FileWrite, GroupPolicy, GroupSpec, Scenario, ScenarioLayout, TaskSpec, TimedAction } from './types.js';
@@ -25,6 +26,7 @@ interface Raw {
   name?: string; description?: string; machine?: { cpus?: number; smt?: number; hz?: number };
   layout?: ScenarioLayout; seed?: number; duration?: string | number;
   groups?: Record<string, Record<string, unknown> | null>; tasks?: unknown[]; timeline?: Record<string, unknown>[]; expect?: unknown[];
+  trust?: Record<string, unknown>;
 }
 
 export function loadScenarioFile(path: string, opts: Omit<LoadOptions, 'file'> = {}): Scenario {
@@ -145,6 +147,8 @@ export function loadScenario(text: string, opts: LoadOptions = {}): Scenario {
     else if (a.kind === 'spawn') for (const t of a.tasks) mentioned.push({ path: t.group, line: t.line });
     else if (a.kind === 'freeze' || a.kind === 'thaw' || a.kind === 'policy') mentioned.push({ path: a.group, line: a.line });
   }
+  const trust = trustOf(src, (p, x) => group(p, x), (n) => names.get(n), raw.machine?.smt ?? 1);
+  for (const t of trust) if (t.cgroup !== undefined) mentioned.push({ path: t.cgroup, line: t.line });
   const groups = tree(mentioned, declared);
 
   // Expectations.
@@ -172,7 +176,7 @@ export function loadScenario(text: string, opts: LoadOptions = {}): Scenario {
     ...(m.hz !== undefined ? { hz: m.hz } : {}),
     layout: raw.layout ?? 'unified',
     ...(seed !== undefined ? { seed } : {}),
-    durationNs, groups, tasks, timeline, expect, warnings,
+    durationNs, groups, tasks, timeline, expect, trust, warnings,
   };
 }
 

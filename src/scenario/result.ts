@@ -4,6 +4,7 @@
  * nanoseconds of simulated (or, on the host, measured) time; shares are
  * percentages of the whole machine (all CPUs), so 100 means every CPU busy.
  */
+import type { TrustCost } from './trust-cost.js';
 
 /** One group of the scenario's tree. */
 export interface GroupFigures {
@@ -83,4 +84,6 @@ export interface RunResult {
   readonly series?: ShareSeries;
   readonly slices?: readonly Slice[];
   readonly expectations?: readonly ExpectationResult[];
+  /** Trust groups: the run's cost against the same scenario without them (trust-cost.ts). */
+  readonly trustCost?: TrustCost;
 }

@@ -71,6 +71,7 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
       }
       if (windowAt.has(t)) snaps.set(t, await snapshot(cx, t));
       while (next < actions.length && actions[next]!.atNs === t) await applyAction(cx, actions[next++]!);
+      await cx.trust?.settled();
     }
 
     const whole = figuresBetween(cx, snaps.get(0)!, snaps.get(d)!);
@@ -101,6 +102,7 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
     };
   } finally {
     off?.();
+    cx.trust?.close();
   }
 }
 

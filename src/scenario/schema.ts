@@ -3,6 +3,7 @@
  * It checks shapes; values with units, programs, expectations and names are
  * checked by the loader, which knows the lines they came from.
  */
+import { TRUST_SCHEMA } from './load-trust.js';
 
 const duration = { type: ['string', 'integer'], description: 'a duration: 10s, 2.5ms, 500us, 100ns' };
 export const GROUP_PATH_PATTERN = '^/([^/\\s]+(/[^/\\s]+)*)?$';
@@ -101,6 +102,7 @@ export const SCENARIO_SCHEMA = {
     tasks: { type: 'array', items: task },
     timeline: { type: 'array', items: timelineItem },
     expect: { type: 'array', items: expectation },
+    trust: TRUST_SCHEMA,
   },
 } as const;
 

@@ -46,6 +46,18 @@ export type Action =
   | { readonly kind: 'freeze' | 'thaw'; readonly group: string }
   | { readonly kind: 'policy'; readonly group: string; readonly policy: GroupPolicy };
 
+/** A core scheduling trust group (the `trust:` section). */
+export interface TrustSpec {
+  /** Group name, or `/` for the root group (untagged tasks). */
+  readonly name: string;
+  /** Scenario task names: their whole processes join when spawned. */
+  readonly tasks: readonly string[];
+  /** A scenario group whose tasks, present and future, are members. */
+  readonly cgroup?: string;
+  readonly properties?: 'NEW_COOKIE_FOR_CHILD' | 'SAME_COOKIE_FOR_CHILD' | 'ROOT_COOKIE_FOR_CHILD';
+  readonly line: number;
+}
+
 export type TimedAction = Action & { readonly atNs: number; readonly line: number };
 
 export interface Scenario {
@@ -65,6 +77,8 @@ export interface Scenario {
   /** Sorted by time; actions at the same time keep file order. */
   readonly timeline: readonly TimedAction[];
   readonly expect: readonly Expectation[];
+  /** Core scheduling trust groups; empty without a `trust:` section. */
+  readonly trust: readonly TrustSpec[];
   /** Things that load but are not simulated as written (rt-app import notes). */
   readonly warnings: readonly string[];
 }

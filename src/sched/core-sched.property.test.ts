@@ -17,7 +17,7 @@ import type { SchedTask, TaskGroup } from './sched-types.js';
 import { coreViolations } from './core-sched-check.test-util.js';
 
 const seed = Number(process.env.CGKIT_PROP_SEED ?? 515151);
-const numRuns = Number(process.env.CGKIT_PROP_RUNS ?? 60);
+const numRuns = Number(process.env.CGKIT_PROP_RUNS ?? 200);
 const MS = 1_000_000;
 
 interface TaskSpec { group: number; cookie: number; runMs: number; sleepMs: number; pin: number | null; recookieAtMs: number | null; newCookie: number }
@@ -63,12 +63,14 @@ function run(shape: { cpus: number; smt: number }, groups: GroupSpec[], specs: T
     m.wake(t, true);
     if (spec.recookieAtMs !== null) e.at(spec.recookieAtMs * MS, () => m.setCookie(t, spec.newCookie));
   });
-  const end = 400 * MS;
+  const end = 1000 * MS;
+  let atOnce = 0;
   while (e.nextTime !== undefined && e.nextTime <= end) {
     if (e.nextTime > e.now) {
       const v = coreViolations(m);
       assert.deepEqual(v, [], `at ${e.now} ns`);
-    }
+      atOnce = 0;
+    } else if (++atOnce > 10_000) assert.fail(`more than 10000 events at ${e.now} ns: the machine does not settle`);
     e.step();
   }
   e.runUntil(end);
@@ -80,11 +82,16 @@ function run(shape: { cpus: number; smt: number }, groups: GroupSpec[], specs: T
   else assert.ok(charged <= idled, `${charged} charged > ${idled} forced idle`);
   const ran = tasks.reduce((a, t) => a + t.counters.runtimeNs, 0);
   assert.ok(ran <= shape.cpus * end, 'no more CPU time than the machine has');
+  const idle = m.cpus.reduce((a, c) => a + c.idleNs + (c.curr === null ? end - c.idleSince : 0), 0);
+  assert.ok(idled <= idle, `${idled} ns forced idle but only ${idle} ns idle`);
+  for (const t of tasks) {
+    assert.ok(t.counters.forceIdleNs <= t.counters.runtimeNs * (shape.smt - 1), `task ${t.id} charged ${t.counters.forceIdleNs} ns of forced idle in ${t.counters.runtimeNs} ns of running`);
+  }
 }
 
 test('random SMT runs: siblings never run different cookies; forced idle only while a runnable task waits', () => {
   fc.assert(
-    fc.property(shapeArb, fc.array(groupArb, { maxLength: 3 }), fc.array(taskArb, { minLength: 1, maxLength: 12 }), (shape, groups, specs) => run(shape, groups, specs)),
+    fc.property(shapeArb, fc.array(groupArb, { maxLength: 3 }), fc.array(taskArb, { minLength: 1, maxLength: 16 }), (shape, groups, specs) => run(shape, groups, specs)),
     { numRuns, seed },
   );
 });

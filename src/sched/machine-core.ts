@@ -144,6 +144,8 @@ export abstract class MachineCore {
     const sibs: Cpu[] = [];
     for (let i = 0; i < n; i++) sibs.push(core.cpus[(core.cpus.indexOf(cpu) + i) % n]!);
     for (const s of sibs) this.account(s);
+    // Forced idle is charged up to now; a stretch that begins now is charged from now.
+    core.fiLast = this.engine.now;
     const fiBefore = core.fiCount > 0;
     const prevs: (SchedTask | null)[] = [];
     const picks: (SchedTask | null)[] = [];
@@ -173,7 +175,10 @@ export abstract class MachineCore {
     core.occupation = occupation;
     core.cookie = cookie;
     sibs.forEach((s, i) => this.switchTo(s, prevs[i]!, nexts[i]!));
-    for (const s of sibs) if (s.forcedIdle) this.coreBalance(s);
+    // sched_core_balance() runs when a CPU switches to the idle task (set_next_task_idle): only on entering forced idle.
+    sibs.forEach((s, i) => {
+      if (s.forcedIdle && prevs[i] !== null) this.coreBalance(s);
+    });
   }
 
   /** The switch half of __schedule(): `prev` was put back (if any); `next` runs, or the CPU idles. */

@@ -73,7 +73,7 @@ const isTty = (w: Writable): boolean => (w as { isTTY?: unknown }).isTTY === tru
  */
 export async function runScenarioFile(cli: CliContext, file: string, opts: SimOptions, deps: SimDeps): Promise<RunResult | undefined> {
   // Loaded here, not at start-up: other subcommands need neither the YAML/schema code nor the charts.
-  const { loadScenarioFile, runScenario, ScenarioError } = await import('../../scenario/index.js');
+  const { loadScenarioFile, runScenario, runWithTrustCost, ScenarioError } = await import('../../scenario/index.js');
   const { createProgress } = await import('../../report/index.js');
   let traceOut: WriteStream | undefined;
   try {
@@ -87,13 +87,17 @@ export async function runScenarioFile(cli: CliContext, file: string, opts: SimOp
       }
     }
     const out = traceOut;
-    const backend = await deps.makeBackend(s, out ? { trace: (line) => { out.write(`${line}\n`); } } : {});
-    const progress = createProgress({ stream: cli.stderr, totalNs: s.durationNs });
-    try {
-      return await runScenario(s, backend, { slices: opts.perfetto !== undefined, onProgress: (done) => progress.update(done) });
-    } finally {
-      progress.stop();
-    }
+    // With trust groups the scenario runs a second time without them (silently): the cost is the difference.
+    return await runWithTrustCost(s, async (sc, baseline) => {
+      const backend = await deps.makeBackend(sc, out && !baseline ? { trace: (line) => { out.write(`${line}\n`); } } : {});
+      if (baseline) return runScenario(sc, backend, { samples: 0 });
+      const progress = createProgress({ stream: cli.stderr, totalNs: s.durationNs });
+      try {
+        return await runScenario(sc, backend, { slices: opts.perfetto !== undefined, onProgress: (done) => progress.update(done) });
+      } finally {
+        progress.stop();
+      }
+    });
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     cli.stderr.write(`cgkit: ${e.message}\n`);

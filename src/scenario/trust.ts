@@ -1,0 +1,60 @@
+/**
+ * Trust groups in a scenario run: the `trust:` section set up through the
+ * trust-group manager (coresched/) on the backend's core scheduling, before
+ * the tasks are spawned, and named tasks joined as they are spawned. A task
+ * joins after it was spawned: forks its program makes before its first run
+ * or sleep step happen before that (a launcher starts, then forks).
+ */
+import { SimKernel } from '../api/sim-kernel.js';
+import type { AnyKernel } from '../api/cgroup.js';
+import { TrustGroups } from '../coresched/trust-groups.js';
+import type { CoreSchedKernel } from '../core/coresched.js';
+import type { Ctx } from './build.js';
+import { kernelRefused, ScenarioError } from './errors.js';
+
+/** Where trust groups get their kernel: the simulated one, or what the backend offers. */
+function kernelsOf(cx: Ctx): { coresched: CoreSchedKernel; cgroups: AnyKernel } | string {
+  if (cx.b instanceof SimKernel) return { coresched: cx.b.coresched, cgroups: cx.b };
+  return cx.b.coreSched?.() ?? 'this backend has no core scheduling';
+}
+
+/** Makes the scenario's trust groups and bindings; undefined without a `trust:` section. */
+export async function setUpTrust(cx: Ctx): Promise<TrustGroups | undefined> {
+  const { s } = cx;
+  if (s.trust.length === 0) return undefined;
+  const k = kernelsOf(cx);
+  if (typeof k === 'string') throw new ScenarioError(s.file, s.trust[0]!.line, `trust groups need core scheduling: ${k}`);
+  const tg = new TrustGroups(k.coresched, { cgroups: k.cgroups });
+  try {
+    for (const t of s.trust) {
+      try {
+        if (t.name !== '/') tg.create(t.name, t.properties !== undefined ? { properties: t.properties } : {});
+        else if (t.properties !== undefined) tg.setProperties('/', t.properties);
+        if (t.cgroup !== undefined) await tg.bind(t.name, `${cx.h.base}${t.cgroup === '/' ? '' : t.cgroup}` || '/');
+      } catch (e) {
+        throw kernelRefused(s.file, t.line, `setting up trust group ${t.name}`, e);
+      }
+    }
+  } catch (e) {
+    tg.close();
+    throw e;
+  }
+  return tg;
+}
+
+/** A scenario task was spawned: if a trust group names it, its process joins. */
+export async function joinTrust(cx: Ctx, name: string, pid: number): Promise<void> {
+  const tg = cx.trust;
+  if (tg === undefined) return;
+  const spec = cx.s.trust.find((t) => t.tasks.includes(name));
+  if (spec !== undefined) {
+    try {
+      tg.addProcess(spec.name, pid);
+    } catch (e) {
+      throw kernelRefused(cx.s.file, spec.line, `adding task ${name} (pid ${pid}) to trust group ${spec.name}`, e);
+    }
+  }
+  // A task spawned straight into a bound cgroup (clone into cgroup) is found by a rescan.
+  if (cx.s.trust.some((t) => t.cgroup !== undefined)) await tg.rescan();
+  await tg.settled();
+}
