@@ -69,6 +69,7 @@ test('binding: without move events a rescan (or a poll) picks up moves', async (
   tg.create('job-b');
   await tg.bind('job-b', '/jobs/b');
   const t = k.spawn({ cgroup: `${CG}/other` });
+  await tg.settled();
   await k.move(t, `${CG}/jobs/b`);
   await tg.settled();
   assert.equal(tg.groupOf(t), '/', 'not seen yet: the race window');
@@ -80,6 +81,7 @@ test('binding: without move events a rescan (or a poll) picks up moves', async (
     tg.create('job-a');
     await tg.bind('job-a', '/jobs/a', { pollMs: 100 });
     const u = k.spawn({ cgroup: `${CG}/other` });
+    await tg.settled();
     await k.move(u, `${CG}/jobs/a`);
     mock.timers.tick(100);
     await tg.settled();
@@ -88,6 +90,16 @@ test('binding: without move events a rescan (or a poll) picks up moves', async (
   } finally {
     mock.timers.reset();
   }
+  checkCookies(tg, k);
+});
+
+test('binding: a task cloned straight into a bound cgroup joins on its fork event', async () => {
+  const { k, tg } = await setup(false);
+  tg.create('job-b');
+  await tg.bind('job-b', '/jobs/b');
+  const t = k.spawn({ cgroup: `${CG}/jobs/b` });
+  await tg.settled();
+  assert.equal(tg.groupOf(t), 'job-b');
   checkCookies(tg, k);
 });
 

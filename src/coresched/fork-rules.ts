@@ -44,7 +44,11 @@ export interface EventHooks {
 
 export function handleEvent(st: GroupState, e: CoreSchedEvent, hooks: EventHooks): void {
   switch (e.kind) {
-    case 'fork': onFork(st, e.parent, e.child); return;
+    case 'fork':
+      onFork(st, e.parent, e.child);
+      // A child its parent's binding does not explain may have been cloned straight into a bound cgroup.
+      if (st.groupOf(e.parent).binding?.tids.has(e.parent) !== true) hooks.moved(e.child);
+      return;
     case 'exit': st.exited(e.tid); return;
     case 'exec': return;
     case 'move': hooks.moved(e.tid);

@@ -75,6 +75,8 @@ function taskTable(tasks: readonly TaskFigures[], paint: Paint): string {
   const head = ['pid', 'task', 'group', 'share', 'runtime', 'wait', 'timeslices', 'vol/invol switches'];
   const aligns: Align[] = ['right', 'left', 'left', 'right', 'right', 'right', 'right', 'right'];
   if (forced) { head.push('forced idle'); aligns.push('right'); }
+  const trust = tasks.some((t) => t.trustGroup !== undefined);
+  if (trust) { head.push('trust group'); aligns.push('left'); }
   const t = makeTable(paint, head, aligns);
   for (const k of tasks) {
     const name = printable(k.name) + (k.exited ? paint.dim(' (exited)') : '');
@@ -82,6 +84,7 @@ function taskTable(tasks: readonly TaskFigures[], paint: Paint): string {
       formatDuration(k.runtimeNs), formatDuration(k.waitNs), formatCount(k.timeslices),
       `${formatCount(k.nvcsw)}/${formatCount(k.nivcsw)}`];
     if (forced) row.push(k.forcedIdleNs === undefined ? '-' : formatDuration(k.forcedIdleNs));
+    if (trust) row.push(k.trustGroup === undefined ? '-' : printable(k.trustGroup));
     t.push(row);
   }
   return t.toString();

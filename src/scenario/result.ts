@@ -41,6 +41,8 @@ export interface TaskFigures {
   readonly nivcsw: number;
   readonly exited: boolean;
   readonly forcedIdleNs?: number;
+  /** The trust group the task was in at the end of the run (`/`: the root group), in a scenario with trust groups. */
+  readonly trustGroup?: string;
 }
 
 /** CPU share over time: one point per interval, per group. */

@@ -9,7 +9,8 @@ import { build, type Ctx } from './build.js';
 import { evaluate, METRICS, type Expectation } from './expect.js';
 import { clocked, figuresBetween, groupUsageNs, snapshot, type Figures, type Snapshot } from './figures.js';
 import { Hierarchies } from './hier.js';
-import type { RunResult, ShareSeries, Slice } from './result.js';
+import type { RunResult, ShareSeries, Slice, TaskFigures } from './result.js';
+import type { TrustGroups } from '../coresched/trust-groups.js';
 import type { Scenario } from './types.js';
 
 export interface RunOptions {
@@ -95,7 +96,7 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
       ...(s.seed !== undefined ? { seed: s.seed } : {}),
       durationNs: d,
       groups: whole.groups,
-      tasks: whole.tasks,
+      tasks: cx.trust ? whole.tasks.map((t) => withTrustGroup(cx.trust!, t)) : whole.tasks,
       ...(series ? { series } : {}),
       ...(opts.slices ? { slices } : {}),
       expectations,
@@ -103,6 +104,15 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
   } finally {
     off?.();
     cx.trust?.close();
+  }
+}
+
+/** The task's trust group at the end (none for a task that is gone). */
+function withTrustGroup(tg: TrustGroups, t: TaskFigures): TaskFigures {
+  try {
+    return { ...t, trustGroup: tg.groupOf(t.pid) };
+  } catch {
+    return t;
   }
 }
 

@@ -54,7 +54,6 @@ export async function joinTrust(cx: Ctx, name: string, pid: number): Promise<voi
       throw kernelRefused(cx.s.file, spec.line, `adding task ${name} (pid ${pid}) to trust group ${spec.name}`, e);
     }
   }
-  // A task spawned straight into a bound cgroup (clone into cgroup) is found by a rescan.
-  if (cx.s.trust.some((t) => t.cgroup !== undefined)) await tg.rescan();
+  // A task spawned straight into a bound cgroup is joined by the rescan its fork event starts.
   await tg.settled();
 }
