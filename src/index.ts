@@ -34,3 +34,7 @@ export type { CgroupKernel, ExecHandle, ExecOptions, ExitStatus, KernelFeatures 
 export { translateWrite, type Settings, type SettingKey, type SettingTypes, type CpuMax } from './api/settings.js';
 export type { CgroupStats, CpuStats, MemoryStats, PidsStats, IoStats, Pressure } from './api/stats.js';
 export type { CgroupEvent, WatchEventsOptions, CgroupEventStream } from './api/events.js';
+export { TrustGroups, CoreSchedFs, PROPERTIES, type GroupInfo, type TrustGroupsOptions, type CreateGroupOptions, type CoreSchedFsOptions } from './coresched/index.js';
+export type { CoreSchedKernel, CoreSchedEvent, CoreSchedTask, CookieScope } from './core/coresched.js';
+export { SimCoreSchedKernel } from './api/sim-coresched.js';
+export { openHostCoreSched, HostCoreSchedKernel } from './host/coresched-kernel.js';
