@@ -70,5 +70,5 @@ export interface ScenarioBackend {
    * side bindings read, or why there is none. (The simulated kernel is
    * recognised by the runner itself.)
    */
-  coreSched?(): { coresched: CoreSchedKernel; cgroups: AnyKernel } | string;
+  coreSched?(): Promise<{ coresched: CoreSchedKernel; cgroups: AnyKernel; close?(): Promise<void> } | string>;
 }

@@ -21,6 +21,8 @@ export interface Ctx {
   readonly pids: Map<string, number>;
   /** The scenario's trust groups, once made (trust.ts). */
   trust?: TrustGroups;
+  /** Releases what the backend opened for trust groups (the host's event socket). */
+  trustClose?: () => Promise<void>;
 }
 
 const rel = (group: string, file: string): string => `${group === '/' ? '' : group}/${file}`;

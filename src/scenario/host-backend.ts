@@ -18,6 +18,8 @@
  * classes (`setPolicy` accepts only `fair`). Forced idle time (core
  * scheduling) is reported as 0.
  */
+import type { CoreSchedKernel } from '../core/coresched.js';
+import type { AnyKernel } from '../api/cgroup.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,6 +84,19 @@ export class HostScenarioBackend implements ScenarioBackend {
   private disposing: Promise<void> | undefined;
   /** What workers reported going wrong (`error` lines, and anything they wrote on stderr). */
   readonly workerErrors: string[] = [];
+
+  /**
+   * Core scheduling for trust groups: prctl and the process-event connector,
+   * with the host's own cgroups for bindings; the reason where the kernel
+   * cannot (this host's is built without CONFIG_SCHED_CORE).
+   */
+  async coreSched(): Promise<{ coresched: CoreSchedKernel; cgroups: AnyKernel; close(): Promise<void> } | string> {
+    const { openHostCoreSched } = await import('../host/coresched-kernel.js');
+    const r = await openHostCoreSched();
+    if ('error' in r) return r.error;
+    const { HostKernel } = await import('../host/kernel.js');
+    return { coresched: r.kernel, cgroups: await HostKernel.open(), close: () => r.kernel.close() };
+  }
 
   private constructor(readonly subtree: RunSubtree, private readonly o: HostBackendOptions) {
     this.fs = o.fs;

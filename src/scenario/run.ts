@@ -104,6 +104,7 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
   } finally {
     off?.();
     cx.trust?.close();
+    await cx.trustClose?.();
   }
 }
 

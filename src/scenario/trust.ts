@@ -13,24 +13,27 @@ import type { Ctx } from './build.js';
 import { kernelRefused, ScenarioError } from './errors.js';
 
 /** Where trust groups get their kernel: the simulated one, or what the backend offers. */
-function kernelsOf(cx: Ctx): { coresched: CoreSchedKernel; cgroups: AnyKernel } | string {
+async function kernelsOf(cx: Ctx): Promise<{ coresched: CoreSchedKernel; cgroups: AnyKernel; close?(): Promise<void> } | string> {
   if (cx.b instanceof SimKernel) return { coresched: cx.b.coresched, cgroups: cx.b };
-  return cx.b.coreSched?.() ?? 'this backend has no core scheduling';
+  return (await cx.b.coreSched?.()) ?? 'this backend has no core scheduling';
 }
 
 /** Makes the scenario's trust groups and bindings; undefined without a `trust:` section. */
 export async function setUpTrust(cx: Ctx): Promise<TrustGroups | undefined> {
   const { s } = cx;
   if (s.trust.length === 0) return undefined;
-  const k = kernelsOf(cx);
+  const k = await kernelsOf(cx);
   if (typeof k === 'string') throw new ScenarioError(s.file, s.trust[0]!.line, `trust groups need core scheduling: ${k}`);
+  if (k.close) cx.trustClose = k.close;
   const tg = new TrustGroups(k.coresched, { cgroups: k.cgroups });
+  // Without move events (the host) a bound cgroup is rescanned every 100 ms: a task moved in keeps its old cookie until then.
+  const poll = k.coresched.reportsMoves ? {} : { pollMs: 100 };
   try {
     for (const t of s.trust) {
       try {
         if (t.name !== '/') tg.create(t.name, t.properties !== undefined ? { properties: t.properties } : {});
         else if (t.properties !== undefined) tg.setProperties('/', t.properties);
-        if (t.cgroup !== undefined) await tg.bind(t.name, `${cx.h.base}${t.cgroup === '/' ? '' : t.cgroup}` || '/');
+        if (t.cgroup !== undefined) await tg.bind(t.name, `${cx.h.base}${t.cgroup === '/' ? '' : t.cgroup}` || '/', poll);
       } catch (e) {
         throw kernelRefused(s.file, t.line, `setting up trust group ${t.name}`, e);
       }
