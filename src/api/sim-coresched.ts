@@ -31,13 +31,26 @@ export class SimCoreSchedKernel implements CoreSchedKernel {
   readonly synchronousEvents = true;
   readonly reportsMoves = true;
 
-  constructor(private readonly k: Kernel) {}
+  private forking = false;
+
+  constructor(private readonly k: Kernel) {
+    this.startSelf();
+  }
 
   get self(): number {
-    if (this.selfTid === 0 || this.k.tasks.get(this.selfTid)?.exited !== false) {
-      this.selfTid = forkTask(this.k, 1, { name: 'cgkit-coresched', uid: 0, gid: 0 }).tid;
-    }
+    // Started again if it was killed; while its fork is being reported, listeners see init act.
+    if (this.forking) return 1;
+    if (this.k.tasks.get(this.selfTid)?.exited !== false) this.startSelf();
     return this.selfTid;
+  }
+
+  private startSelf(): void {
+    this.forking = true;
+    try {
+      this.selfTid = forkTask(this.k, 1, { name: 'cgkit-coresched', uid: 0, gid: 0 }).tid;
+    } finally {
+      this.forking = false;
+    }
   }
 
   getCookie(tid: number): bigint {

@@ -11,7 +11,7 @@
  * spawned) and/or binds one cgroup of the scenario; `properties` decides
  * what forks of its tasks do (default SAME_COOKIE_FOR_CHILD).
  */
-import { PROPERTIES, ROOT, checkGroupName, type ForkProperty } from '../coresched/types.js';
+import { GROUP_FILES, PROPERTIES, ROOT, checkGroupName, type ForkProperty } from '../coresched/types.js';
 import { CgroupError } from '../core/errors.js';
 import type { PathSeg, YamlSource } from './yaml-source.js';
 import type { TrustSpec } from './types.js';
@@ -26,6 +26,7 @@ export function trustOf(
   src: YamlSource,
   group: (path: PathSeg[], p: string) => string,
   taskLine: (name: string) => number | undefined,
+  taskGroup: (name: string) => string | undefined,
   smt: number,
 ): TrustSpec[] {
   const out: TrustSpec[] = [];
@@ -39,6 +40,7 @@ export function trustOf(
       } catch (err) {
         throw src.fail(p, err instanceof CgroupError && err.detail !== undefined ? err.detail : String(err), true);
       }
+      if ((GROUP_FILES as readonly string[]).includes(e.key)) throw src.fail(p, `'${e.key}' is the name of a file of the coreschedfs root: choose another group name`, true);
     }
     const raw = (e.value ?? {}) as RawTrust;
     const tasks = raw.tasks ?? [];
@@ -64,6 +66,16 @@ export function trustOf(
     const other = bound.get(t.cgroup);
     if (other !== undefined) throw src.fail(['trust', t.name, 'cgroup'], `cgroup ${t.cgroup} is already bound to trust group ${other}`);
     bound.set(t.cgroup, t.name);
+  }
+  // A task named in one group but running in a cgroup bound to another would silently follow the binding.
+  for (const t of out) {
+    t.tasks.forEach((name, i) => {
+      const g = taskGroup(name);
+      const binder = g === undefined ? undefined : [...bound].filter(([cg]) => cg === '/' || g === cg || g.startsWith(`${cg}/`)).sort((a, b) => b[0].length - a[0].length)[0];
+      if (binder !== undefined && binder[1] !== t.name) {
+        throw src.fail(['trust', t.name, 'tasks', i], `task '${name}' runs in ${g}, which is bound to trust group ${binder[1]}: a bound cgroup's tasks are that group's`);
+      }
+    });
   }
   return out;
 }

@@ -147,7 +147,9 @@ export function loadScenario(text: string, opts: LoadOptions = {}): Scenario {
     else if (a.kind === 'spawn') for (const t of a.tasks) mentioned.push({ path: t.group, line: t.line });
     else if (a.kind === 'freeze' || a.kind === 'thaw' || a.kind === 'policy') mentioned.push({ path: a.group, line: a.line });
   }
-  const trust = trustOf(src, (p, x) => group(p, x), (n) => names.get(n), raw.machine?.smt ?? 1);
+  const taskGroups = new Map(tasks.map((t) => [t.name, t.group]));
+  for (const a of timeline) if (a.kind === 'spawn') for (const t of a.tasks) taskGroups.set(t.name, t.group);
+  const trust = trustOf(src, (p, x) => group(p, x), (n) => names.get(n), (n) => taskGroups.get(n), raw.machine?.smt ?? 1);
   for (const t of trust) if (t.cgroup !== undefined) mentioned.push({ path: t.cgroup, line: t.line });
   const groups = tree(mentioned, declared);
 

@@ -23,6 +23,8 @@ export interface RunOptions {
   /** Where the scenario root is inside each hierarchy (`''`: the hierarchy's root, as in the simulator). */
   base?: string;
   backend?: 'sim' | 'host';
+  /** Called at the end of the run with its trust groups (a `trust:` section), before they are closed (closing unbinds their cgroups). */
+  onTrust?: (groups: TrustGroups) => void;
 }
 
 export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: RunOptions = {}): Promise<RunResult> {
@@ -74,6 +76,7 @@ export async function runScenario(s: Scenario, backend: ScenarioBackend, opts: R
       while (next < actions.length && actions[next]!.atNs === t) await applyAction(cx, actions[next++]!);
       await cx.trust?.settled();
     }
+    if (cx.trust !== undefined) opts.onTrust?.(cx.trust);
 
     const whole = figuresBetween(cx, snaps.get(0)!, snaps.get(d)!);
     const cache = new Map<string, Figures>([[`0..${d}`, whole]]);
