@@ -6,6 +6,8 @@ export type LayoutChoice = 'unified' | 'hybrid' | 'legacy' | 'host';
 export interface KernelOptions {
   layout: LayoutChoice;
   cpus?: number;
+  /** Hardware threads per core (the simulated kernel has core scheduling from 2). */
+  smt?: number;
   seed?: number;
 }
 

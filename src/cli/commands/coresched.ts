@@ -21,6 +21,7 @@ import { execWithCookie, type CookieExecHandle } from '../../host/coresched-exec
 import { coreSchedSupport, createCookie, getCookie, loadHostPrctl, shareFrom, shareTo, type PrctlLoad, type PrctlSys } from '../../host/coresched.js';
 import type { CliContext } from './context.js';
 import { exitStatusOf, OUTPUT_GRACE_MS, OutputCopy } from './exec.js';
+import { treeSubcommand } from './coresched-tree.js';
 import { CliFailure, runAction } from './group-backend.js';
 import { printJson } from './group-output.js';
 
@@ -54,13 +55,18 @@ Usage as util-linux coresched (TYPE: pid, tgid (default) or pgid):
   cgkit coresched copy [-s PID] [-t TYPE] -- PROGRAM [ARGS...]
 A PROGRAM has its cookie from its first instruction (-t pgid: only with -d).
 Exit status: 0 done, 1 failed (also: no core scheduling here), 2 bad usage;
-with a PROGRAM, its own status.`;
+with a PROGRAM, its own status.
+
+Trust groups (the coreschedfs: groups of tasks that may share a core):
+  cgkit coresched tree --scenario FILE [--at DURATION] [--json]
+shows those of a simulated run; they live in a running trust-group manager,
+and there is none on the host to ask.`;
 
 const hex = (c: bigint): string => `0x${c.toString(16)}`;
 
 export function coreschedCommand(cli: CliContext, deps: CoreschedDeps = coreschedDeps): Command {
   const top = new Command('coresched')
-    .description('core scheduling cookies on the host: read one (get), give a new one (new), copy one (copy)')
+    .description('core scheduling cookies on the host: read one (get), give a new one (new), copy one (copy); trust groups of a simulated run (tree)')
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', USAGE)
     // The nested commands report usage errors like every cgkit command (the parent's output settings, set by the program).
@@ -90,6 +96,8 @@ export function coreschedCommand(cli: CliContext, deps: CoreschedDeps = coresche
     .option('-v, --verbose', 'say what is done')
     .argument('[program...]', 'after --: the program to start with the cookie, and its arguments')
     .action((argv: string[], o: Opts) => runAction(cli, () => changeAction(cli, deps, 'copy', argv, o))));
+
+  top.addCommand(treeSubcommand(cli, deps));
   return top;
 }
 

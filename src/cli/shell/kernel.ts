@@ -27,6 +27,12 @@ export interface SpawnRequest {
   ppid?: number;
 }
 
+/** A filesystem mounted beside the cgroup filesystem (mounts.ts), for the shell's help and banner. */
+export interface ShellMount {
+  readonly path: string;
+  readonly summary: string;
+}
+
 export interface ShellKernel {
   /** The filesystem as root (pid 1, uid 0). */
   readonly fs: CgroupFs;
@@ -42,4 +48,6 @@ export interface ShellKernel {
   wait(pid: number): number | undefined;
   ps(): readonly ShellTask[];
   task(pid: number): ShellTask | undefined;
+  /** Filesystems mounted besides the cgroup filesystem (none by default). */
+  readonly mounts?: readonly ShellMount[];
 }

@@ -92,7 +92,9 @@ async function interactiveLoop(session: Session, o: RunShellOptions): Promise<nu
     prompt();
   });
   const kind = session.state.kernel.layout.kind;
-  o.errors.write(`cgkit shell: simulated kernel, ${kind} layout, cgroup mount ${session.state.home}. Type 'help'.\n`);
+  const mounts = (o.kernel.mounts ?? []).map((m) => m.path);
+  const extra = mounts.length > 0 ? `, also mounted: ${mounts.join(', ')}` : '';
+  o.errors.write(`cgkit shell: simulated kernel, ${kind} layout, cgroup mount ${session.state.home}${extra}. Type 'help'.\n`);
   prompt();
   try {
     for await (const line of rl) {

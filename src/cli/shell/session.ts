@@ -218,6 +218,10 @@ export class Session {
       return 1;
     }
     this.io.out(formatRows(rows, ''));
+    const mounts = this.state.kernel.mounts ?? [];
+    if (pick === undefined && mounts.length > 0) {
+      this.io.out(`\nMounted beside the cgroup filesystem:\n${formatRows(mounts.map((m) => [m.path, m.summary]), '')}`);
+    }
     return 0;
   }
 }
