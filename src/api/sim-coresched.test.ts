@@ -111,9 +111,15 @@ test('two tagged hogs on one core: each runs half the time and cpu.stat shows th
   assert.equal(root['core_sched.force_idle_usec'], 1_000_000);
   const ts = k.taskStats().find((t) => t.tid === a)!;
   assert.equal(Math.floor(ts.forcedIdleNs / 1000), sa['core_sched.force_idle_usec']);
+  const sched = await k.fs.readFile(`/proc/${a}/sched`);
+  const field = (key: string) => sched.split('\n').find((l) => l.startsWith(`${key} `))?.split(':')[1]?.trim();
+  assert.equal(field('core_forceidle_sum'), `${Math.floor(ts.forcedIdleNs / 1e6)}.${String(ts.forcedIdleNs % 1e6).padStart(6, '0')}`, 'milliseconds with ns decimals');
+  assert.equal(field('se.sum_exec_runtime'), `${Math.floor(ts.runtimeNs / 1e6)}.${String(ts.runtimeNs % 1e6).padStart(6, '0')}`);
 });
 
-test('without SMT cpu.stat has no core_sched line', async () => {
+test('without SMT cpu.stat and /proc/<pid>/sched have no core scheduling lines', async () => {
   const k = new SimKernel({ cpus: 2 });
   assert.doesNotMatch(await k.fs.readFile('/sys/fs/cgroup/cpu.stat'), /core_sched/);
+  const p = k.spawn({ program: 'hog' });
+  assert.doesNotMatch(await k.fs.readFile(`/proc/${p}/sched`), /forceidle/);
 });

@@ -1,3 +1,4 @@
+import { SCHED_PRIO_TO_WEIGHT } from '../core/controllers/cpu-weight.js';
 import { formatCpuList } from '../core/format/cpulist.js';
 import type { Hierarchy } from './cgroup.js';
 import type { Kernel } from './kernel.js';
@@ -9,7 +10,7 @@ export type ProcNode =
   | { kind: 'dir'; entries: () => string[] }
   | { kind: 'file'; read: () => string };
 
-const TASK_FILES = ['cgroup', 'schedstat', 'stat', 'status'];
+const TASK_FILES = ['cgroup', 'sched', 'schedstat', 'stat', 'status'];
 const PROC_FILES = [...TASK_FILES, 'mountinfo', 'task'];
 
 /** One-letter state, as /proc/<pid>/stat shows it. */
@@ -69,6 +70,28 @@ function procStatus(k: Kernel, t: Task): string {
   return lines.map(([a, b]) => `${a}:\t${b}\n`).join('');
 }
 
+/**
+ * /proc/<pid>/sched (proc_sched_show_task), the fields the simulator keeps:
+ * times as milliseconds with six decimals, counts as integers, keys padded
+ * to 45 columns. core_forceidle_sum is there on a kernel with core
+ * scheduling (here: with SMT), schedstats on.
+ */
+function niceWeight(nice: number): number {
+  return SCHED_PRIO_TO_WEIGHT[nice + 20] ?? 1024;
+}
+
+function procSched(k: Kernel, t: Task): string {
+  const pn = (key: string, ns: bigint): string => `${key.padEnd(45)}:${String(ns / 1_000_000n).padStart(14)}.${String(ns % 1_000_000n).padStart(6, '0')}\n`;
+  const p = (key: string, v: number | bigint): string => `${key.padEnd(45)}:${String(v).padStart(21)}\n`;
+  const threads = t.exited ? 1 : k.liveThreads(t).length;
+  return `${t.name.slice(0, 15)} (${t.tid}, #threads: ${threads})\n${'-'.repeat(67)}\n`
+    + pn('se.sum_exec_runtime', t.runtimeNs) + p('se.nr_migrations', t.migrations)
+    + p('nr_switches', t.nvcsw + t.nivcsw) + p('nr_voluntary_switches', t.nvcsw) + p('nr_involuntary_switches', t.nivcsw)
+    + p('se.load.weight', BigInt(niceWeight(t.nice)) * 1024n)
+    + (k.smt > 1 ? pn('core_forceidle_sum', t.forceIdleNs) : '')
+    + p('policy', 0) + p('prio', 120 + t.nice);
+}
+
 function taskDir(withTasks: boolean): ProcNode {
   return { kind: 'dir', entries: () => (withTasks ? PROC_FILES : TASK_FILES) };
 }
@@ -79,6 +102,7 @@ function taskFile(k: Kernel, t: Task, name: string): ProcNode | undefined {
     case 'stat': return { kind: 'file', read: () => procStat(k, t) };
     case 'status': return { kind: 'file', read: () => procStatus(k, t) };
     case 'schedstat': return { kind: 'file', read: () => `${t.runtimeNs} ${t.waitNs} ${t.timeslices}\n` };
+    case 'sched': return { kind: 'file', read: () => procSched(k, t) };
     default: return undefined;
   }
 }

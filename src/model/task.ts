@@ -64,6 +64,10 @@ export class Task implements TaskView {
   /** Voluntary/involuntary context switches. */
   nvcsw = 0;
   nivcsw = 0;
+  /** Migrations between CPUs (se.nr_migrations). */
+  migrations = 0;
+  /** Core scheduling: time siblings were forced idle while this task ran (core_forceidle_sum), ns. */
+  forceIdleNs = 0n;
 
   constructor(init: { tid: number; tgid: number; uid: number; gid: number; name: string; ppid: number; pgid?: number; startTicks: number }) {
     this.tid = init.tid;

@@ -59,6 +59,8 @@ export function foldTask(k: Kernel, rec: AccountRec): void {
   t.timeslices = c.timeslices;
   t.nvcsw = c.nvcsw;
   t.nivcsw = c.nivcsw;
+  t.migrations = c.migrations;
+  t.forceIdleNs = BigInt(c.forceIdleNs);
   // /proc/<pid>/stat utime: sum_exec_runtime in clock ticks (all of it user time here).
   t.utimeTicks = BigInt(Math.floor(c.runtimeNs / NS_PER_USER_TICK));
   t.stimeTicks = 0n;
