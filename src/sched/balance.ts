@@ -177,6 +177,9 @@ export function stealCookieTask(host: BalanceHost, dst: Cpu): boolean {
     for (const t of src.tasks) {
       if (t.cookie !== cookie || src.curr === t || t.delayed || t.state !== 'runnable' || !t.canRunOn(dst.id)) continue;
       if (throttledHierarchy(t.se.parent) || throttledHierarchy(t.tg.cpus[dst.id]!)) continue;
+      // Stolen once per instant: forced-idle CPUs of two cores could otherwise pass it back and forth for ever.
+      if (t.stolenAt === host.now) continue;
+      t.stolenAt = host.now;
       host.migrateQueued(t, dst.id);
       return true;
     }

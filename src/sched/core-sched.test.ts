@@ -33,8 +33,12 @@ function spawn(m: Machine, id: number, cookie: number, cpus: number[] | null = n
 
 /** Runs to `end`, checking the guarantees before every advance of time. */
 function runChecked(e: Engine, m: Machine, end: number): void {
+  let atOnce = 0;
   while (e.nextTime !== undefined && e.nextTime <= end) {
-    if (e.nextTime > e.now) assert.deepEqual(coreViolations(m), [], `at ${e.now} ns`);
+    if (e.nextTime > e.now) {
+      assert.deepEqual(coreViolations(m), [], `at ${e.now} ns`);
+      atOnce = 0;
+    } else if (++atOnce > 10_000) assert.fail(`more than 10000 events at ${e.now} ns`);
     e.step();
   }
   e.runUntil(end);
@@ -107,4 +111,24 @@ test('a cookie change of a running task makes the core pick again', () => {
   const runningCookies = m.cpus.filter((c) => c.curr !== null).map((c) => c.curr!.cookie);
   assert.equal(new Set(runningCookies).size, 1);
   assert.ok(a.counters.runtimeNs >= 10 * MS);
+});
+
+test('forced-idle CPUs of two cores do not pass a task back and forth for ever', () => {
+  // Two cookies, some tasks pinned: entering forced idle, each core's idle sibling steals the other's waiting task.
+  const { e, m } = machine(4, 2);
+  const specs: [number, number | null][] = [[2, 1], [2, null], [1, 0], [1, 2], [1, null], [2, 3]];
+  const ts = specs.map(([cookie, pin], i) => spawn(m, i + 1, cookie, pin === null ? null : [pin]));
+  runChecked(e, m, 100 * MS);
+  assert.equal(e.now, 100 * MS);
+  const ran = ts.reduce((a, t) => a + t.counters.runtimeNs, 0);
+  assert.ok(ran >= 200 * MS, `the machine ran ${ran / MS} ms of 400`);
+});
+
+test('a sibling that keeps its task is not switched by the other sibling\'s pick', () => {
+  const { e, m } = machine(2, 2);
+  const [a, b] = [spawn(m, 1, 4, [0]), spawn(m, 2, 4, [1])];
+  runChecked(e, m, 100 * MS);
+  // Nothing else to run on either CPU: each task ran on from its first switch-in.
+  assert.equal(a.counters.timeslices, 1);
+  assert.equal(b.counters.timeslices, 1);
 });

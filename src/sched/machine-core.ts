@@ -147,15 +147,23 @@ export abstract class MachineCore {
     // Forced idle is charged up to now; a stretch that begins now is charged from now.
     core.fiLast = this.engine.now;
     const fiBefore = core.fiCount > 0;
-    const prevs: (SchedTask | null)[] = [];
-    const picks: (SchedTask | null)[] = [];
-    for (const s of sibs) {
-      const prev = s.curr;
-      if (prev !== null) this.putPrevChain(s, prev);
-      prevs.push(prev);
-      let p = this.pick(s);
-      if (p === null && s === cpu && this.balance(cpu, 'newidle') > 0) p = this.pick(cpu);
-      picks.push(p);
+    // This CPU puts its task back and picks, as without core scheduling.
+    const prev0 = cpu.curr;
+    if (prev0 !== null) this.putPrevChain(cpu, prev0);
+    let p0 = this.pick(cpu);
+    if (p0 === null && this.balance(cpu, 'newidle') > 0) p0 = this.pick(cpu);
+    // The kernel's fast path: no cookie on the core and nobody forced idle, an untagged pick runs without the siblings.
+    if (!fiBefore && core.cookie === 0 && (p0 === null || p0.cookie === 0)) {
+      cpu.forcedIdle = false;
+      this.switchTo(cpu, prev0, p0);
+      return;
+    }
+    // The siblings pick with their running task in place (it keeps a protected slice), as pick_task() does.
+    const prevs: (SchedTask | null)[] = [prev0];
+    const picks: (SchedTask | null)[] = [p0];
+    for (const s of sibs.slice(1)) {
+      prevs.push(s.curr);
+      picks.push(this.pick(s));
     }
     let max: SchedTask | null = null;
     for (const p of picks) if (p !== null && (max === null || prioLess(core, max, p, fiBefore))) max = p;
@@ -174,7 +182,15 @@ export abstract class MachineCore {
     core.fiCount = fiCount;
     core.occupation = occupation;
     core.cookie = cookie;
-    sibs.forEach((s, i) => this.switchTo(s, prevs[i]!, nexts[i]!));
+    sibs.forEach((s, i) => {
+      const prev = prevs[i]!;
+      const next = nexts[i]!;
+      if (i > 0) {
+        if (prev !== null && next === prev && prev.state === 'running') return; // a sibling that keeps its task is left alone
+        if (prev !== null) this.putPrevChain(s, prev);
+      }
+      this.switchTo(s, prev, next);
+    });
     // sched_core_balance() runs when a CPU switches to the idle task (set_next_task_idle): only on entering forced idle.
     sibs.forEach((s, i) => {
       if (s.forcedIdle && prevs[i] !== null) this.coreBalance(s);

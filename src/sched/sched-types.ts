@@ -125,6 +125,8 @@ export class SchedTask {
   stepEvent: EventId | null = null;
   /** Core scheduling cookie (0: none); set through Machine.setCookie. */
   cookie = 0;
+  /** When a forced-idle CPU last stole it (sched_core_balance). */
+  stolenAt = -1;
 
   constructor(readonly id: number, readonly name: string, tg: TaskGroup, cpu: number, load: LoadWeight, now: number) {
     this.tg = tg;
