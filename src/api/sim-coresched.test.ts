@@ -37,6 +37,7 @@ test('argument errors are EINVAL, an unknown pid ESRCH, a foreign task EPERM', (
   assert.equal(code(() => schedCore(kk, mine, { cmd: 1, pid: 0, scope: 0, uaddr: 4096 })), 'EINVAL', 'only get takes an address');
   assert.equal(code(() => schedCore(kk, mine, { cmd: 0, pid: 0, scope: 1, uaddr: 4096 })), 'EINVAL', 'get reads one thread');
   assert.equal(code(() => schedCore(kk, mine, { cmd: 0, pid: 0, scope: 0, uaddr: 4100 })), 'EINVAL', 'misaligned');
+  assert.equal(code(() => schedCore(kk, mine, { cmd: 0, pid: 0, scope: 0, uaddr: 0 })), 'EFAULT', 'NULL');
   assert.equal(code(() => schedCore(kk, mine, { cmd: 3, pid: theirs, scope: 1 })), 'EPERM', 'ptrace access comes before the scope check of share from');
   assert.equal(code(() => schedCore(kk, mine, { cmd: 3, pid: mine, scope: 1 })), 'EINVAL');
   assert.equal(code(() => k.coresched.create(mine, 4242, 'thread')), 'ESRCH');
@@ -45,7 +46,7 @@ test('argument errors are EINVAL, an unknown pid ESRCH, a foreign task EPERM', (
   assert.equal(code(() => k.coresched.create(1, theirs, 'thread')), 'no error', 'root may');
 });
 
-test('a group scope is checked whole before any cookie changes', () => {
+test('a group scope is checked whole before any cookie changes', async () => {
   const k = new SimKernel({ cpus: 2, smt: 2 });
   const leader = k.spawn({ uid: 1000 });
   k.setpgid(leader, 0);
@@ -56,7 +57,11 @@ test('a group scope is checked whole before any cookie changes', () => {
   assert.equal(code(() => k.coresched.create(leader, leader, 'process-group')), 'EPERM');
   assert.deepEqual([leader, sibling, foreign].map((p) => k.coresched.getCookie(p)), [0n, 0n, 0n]);
   k.setpgid(foreign, 0);
+  const th = k.spawnThread(leader);
+  const childOfThread = k.fork(th);
+  assert.equal((await k.fs.readFile(`/proc/${th}/stat`)).split(' ')[4], String(leader), 'a thread shows its process\'s group');
   k.coresched.create(leader, leader, 'process-group');
+  assert.equal(k.coresched.getCookie(childOfThread), k.coresched.getCookie(leader), 'a child forked by a thread is in the process group');
   const id = k.coresched.getCookie(leader);
   assert.notEqual(id, 0n);
   assert.equal(k.coresched.getCookie(sibling), id, 'one cookie for the whole group');

@@ -142,7 +142,10 @@ test('binding errors: root, twice, one cgroup for two groups, missing cgroup, no
   await assert.rejects(tg.bind('y', '/jobs/a'), code('EBUSY'));
   await assert.rejects(tg.bind('y', '/nope'), code('ENOENT'));
   await assert.rejects(tg.bind('y', 'jobs/b'), code('EINVAL'));
-  await assert.rejects(tg.bind('y', '/jobs/b', {}, { uid: 1000, gid: 1000 }), code('EPERM'));
+  await k.sim.fs.mkdir(`${CG}/jobs/c`);
+  await assert.rejects(tg.bind('y', '/jobs/c', {}, { uid: 1000, gid: 1000 }), code('EACCES'), 'no write access to the cgroup: later tasks would join with the manager\'s rights');
+  await k.sim.fs.chown(`${CG}/jobs/b/cgroup.procs`, 1000, 1000);
+  await assert.rejects(tg.bind('y', '/jobs/b', {}, { uid: 1000, gid: 1000 }), code('EPERM'), 'a task of another user is in it');
   await assert.rejects(tg.bind('y', '/jobs/b', {}, { uid: 3000, gid: 3000 }), code('EACCES'));
   await assert.rejects(tg.bind('y', '/jobs/b', { pollMs: 0 }), code('EINVAL'));
   const bare = new TrustGroups(k);
@@ -151,5 +154,16 @@ test('binding errors: root, twice, one cgroup for two groups, missing cgroup, no
   bare.close();
   assert.deepEqual(snapshot(tg, k), before);
   assert.equal(tg.groupOf(theirs), '/');
+  tg.close();
+});
+
+test('binding: a group removed while its bind runs is not bound, and close() stops every poll', async () => {
+  const { k, tg } = await setup(false);
+  tg.create('job');
+  const pending = tg.bind('job', '/jobs/a', { pollMs: 50 });
+  tg.remove('job');
+  await assert.rejects(pending, code('ENOENT'));
+  assert.deepEqual(tg.groups().map((g) => g.name), ['/']);
+  for (const t of k.tasks()) assert.equal(k.getCookie(t), 0n);
   tg.close();
 });

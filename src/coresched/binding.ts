@@ -39,6 +39,7 @@
 import { Cgroup, type AnyKernel } from '../api/cgroup.js';
 import { CgroupError } from '../core/errors.js';
 import { isGone } from './cookie-ops.js';
+import { mayWrite, ROOT_CRED, type Cred } from './types.js';
 import type { Group, GroupState } from './state.js';
 
 export interface BindOptions {
@@ -49,6 +50,8 @@ export interface BindOptions {
 export class Bindings {
   private running: Promise<void> | undefined;
   private dirty = false;
+  /** Every poll timer started, so close() stops them all. */
+  private readonly timers = new Set<ReturnType<typeof setInterval>>();
 
   constructor(
     private readonly st: GroupState,
@@ -57,7 +60,7 @@ export class Bindings {
   ) {}
 
   /** Bind `g` to the cgroup at `path` (logical, `/jobs/a`); `vet` sees the present threads before anything changes. */
-  async bind(g: Group, path: string, opts: BindOptions, vet: (tids: number[]) => void): Promise<void> {
+  async bind(g: Group, path: string, opts: BindOptions, vet: (tids: number[]) => void, cred: Cred = ROOT_CRED): Promise<void> {
     const p = normalizePath(path);
     const poll = opts.pollMs;
     if (poll !== undefined && (!Number.isInteger(poll) || poll < 10)) {
@@ -65,24 +68,42 @@ export class Bindings {
     }
     this.checkFree(g, p);
     const k = this.kernel();
+    let cg: Cgroup;
     try {
-      await Cgroup.open(k, p);
+      cg = await Cgroup.open(k, p);
     } catch (e) {
       if (e instanceof CgroupError && e.code === 'ENOENT') throw new CgroupError('ENOENT', 'write', undefined, `no cgroup ${p} to bind trust group '${g.name}' to`);
       throw e;
     }
+    // Tasks that enter the cgroup later join with the manager's rights: only who may put tasks there may bind it.
+    if (cred.uid !== 0) {
+      for (const d of cg.dirs) {
+        const st = await cg.kernel.fs.stat(`${d.dir}/cgroup.procs`);
+        if (!mayWrite({ uid: st.uid, gid: st.gid, mode: st.mode }, cred)) {
+          throw new CgroupError('EACCES', 'write', undefined, `binding cgroup ${p} needs write access to its cgroup.procs (${d.dir}), which uid ${cred.uid} lacks`);
+        }
+      }
+    }
     const seqAtList = this.st.seq;
     const tids = await this.list(p, g);
-    this.checkFree(g, p); // again: another bind may have run meanwhile
+    // Again after the awaits: the group may have been removed, or another bind may have run meanwhile.
+    if (this.st.groups.get(g.name) !== g) throw new CgroupError('ENOENT', 'write', undefined, `trust group '${g.name}' was removed while it was being bound`);
+    this.checkFree(g, p);
     vet(tids);
     g.binding = { path: p, tids: new Map(), timer: undefined };
     this.apply(g, tids, seqAtList);
-    if (poll !== undefined) g.binding.timer = setInterval(() => this.schedule(), poll);
+    if (poll !== undefined) {
+      g.binding.timer = setInterval(() => this.schedule(), poll);
+      this.timers.add(g.binding.timer);
+    }
   }
 
   unbind(g: Group): void {
     if (!g.binding) return;
-    if (g.binding.timer) clearInterval(g.binding.timer);
+    if (g.binding.timer) {
+      clearInterval(g.binding.timer);
+      this.timers.delete(g.binding.timer);
+    }
     g.binding = undefined;
   }
 
@@ -113,6 +134,8 @@ export class Bindings {
 
   close(): void {
     for (const g of this.st.groups.values()) this.unbind(g);
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
   }
 
   get active(): boolean {

@@ -46,8 +46,8 @@ export function handleEvent(st: GroupState, e: CoreSchedEvent, hooks: EventHooks
   switch (e.kind) {
     case 'fork':
       onFork(st, e.parent, e.child);
-      // A child its parent's binding does not explain may have been cloned straight into a bound cgroup.
-      if (st.groupOf(e.parent).binding?.tids.has(e.parent) !== true) hooks.moved(e.child);
+      // A child may have been cloned straight into a bound cgroup, or out of one: the bindings look again.
+      hooks.moved(e.child);
       return;
     case 'exit': st.exited(e.tid); return;
     case 'exec': return;

@@ -140,11 +140,19 @@ export class GroupState implements CookieContext {
     this.overrides.delete(tid);
   }
 
-  /** A member still alive to share the cookie from; members found gone are dropped. */
+  /**
+   * A member still alive that holds the group's cookie, to share it from;
+   * members found gone are dropped. A member whose cookie was changed behind
+   * the manager's back (its own prctl, or a reused pid) is not a source.
+   */
   private liveMember(g: Group): number | undefined {
     for (const m of [...g.members]) {
-      if (cookieOf(this.kernel, m) !== undefined) return m;
-      this.exited(m);
+      const c = cookieOf(this.kernel, m);
+      if (c === undefined) {
+        this.exited(m);
+        continue;
+      }
+      if (c !== 0n && (g.cookie === 0n || c === g.cookie)) return m;
     }
     return undefined;
   }

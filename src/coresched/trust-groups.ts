@@ -203,7 +203,7 @@ export class TrustGroups {
   async bind(name: string, cgroupPath: string, opts: BindOptions = {}, cred: Cred = ROOT_CRED): Promise<void> {
     const g = this.st.group(name, 'write');
     this.mayWriteTo(g, cred, 'write', 'bind it');
-    await this.bindings.bind(g, cgroupPath, opts, (tids) => this.mayChange(tids.filter((t) => this.kernel.task(t)), cred));
+    await this.bindings.bind(g, cgroupPath, opts, (tids) => this.mayChange(tids.filter((t) => this.kernel.task(t)), cred), cred);
   }
 
   /** The members stay where they are. */

@@ -10,7 +10,7 @@
  *    uid 0, or the same uid and gid): EPERM. For a thread-group or
  *    process-group scope every task of the group is checked before any
  *    cookie changes.
- * 5. GET (thread scope only, 8-byte aligned address) reads the cookie id;
+ * 5. GET (thread scope only, 8-byte aligned address; NULL is EFAULT) reads the cookie id;
  *    CREATE allocates one new cookie for the whole scope; SHARE_TO gives the
  *    scope the caller's cookie (none included); SHARE_FROM (thread scope
  *    only) gives the caller the task's cookie.
@@ -31,7 +31,10 @@ export interface SchedCoreArgs {
   readonly pid: number;
   /** 0 thread, 1 thread group, 2 process group. */
   readonly scope: number;
-  /** The out address: 0 for none, else any number (its alignment is checked for GET). */
+  /**
+   * The out address: for GET a buffer (absent: a valid one; 0 is NULL,
+   * EFAULT; its alignment is checked), for the others 0 or absent.
+   */
   readonly uaddr?: number;
 }
 
@@ -48,7 +51,7 @@ export function cookieId(c: number): bigint {
   return z === 0n ? 1n : z;
 }
 
-function fail(code: 'ENODEV' | 'EINVAL' | 'ESRCH' | 'EPERM', a: SchedCoreArgs, why?: string): CgroupError {
+function fail(code: 'ENODEV' | 'EINVAL' | 'ESRCH' | 'EPERM' | 'EFAULT', a: SchedCoreArgs, why?: string): CgroupError {
   return new CgroupError(code, 'prctl', undefined, `PR_SCHED_CORE ${a.cmd} on pid ${a.pid}: ${why ?? explainErrno(code, a.cmd)}`);
 }
 
@@ -86,6 +89,7 @@ export function schedCore(k: Kernel, callerTid: number, a: SchedCoreArgs): bigin
   switch (a.cmd) {
     case 0:
       if (a.scope !== 0 || uaddr % 8 !== 0) throw fail('EINVAL', a, a.scope !== 0 ? 'get reads one thread: the scope must be 0 (thread)' : 'the address is not 8-byte aligned');
+      if (a.uaddr === 0) throw fail('EFAULT', a, 'get writes the cookie id to the address, and it is NULL');
       return cookieId(t.coreCookie);
     case 1:
       cookie = k.nextCookie++;

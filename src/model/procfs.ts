@@ -42,7 +42,7 @@ function procStat(k: Kernel, t: Task): string {
   const nthreads = leader.exited && t.isLeader ? 1 : k.liveThreads(t).length || 1;
   const prio = 20 + t.nice;
   const f = [
-    t.tid, `(${t.name.slice(0, 15)})`, stateChar(k, t), t.ppid, t.pgid, t.pgid, 0, -1, 4194560,
+    t.tid, `(${t.name.slice(0, 15)})`, stateChar(k, t), t.ppid, leader.pgid, leader.pgid, 0, -1, 4194560,
     0, 0, 0, 0, t.utimeTicks, t.stimeTicks, 0, 0, prio, t.nice, nthreads, 0, t.startTicks,
     t.exited ? 0 : 0, t.exited ? 0 : Number(t.rss / 4096n), '18446744073709551615', 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, t.exitCode,
@@ -57,7 +57,7 @@ function procStatus(k: Kernel, t: Task): string {
     ['Name', t.name.slice(0, 15)], ['Umask', '0022'], ['State', st], ['Tgid', `${t.tgid}`], ['Ngid', '0'],
     ['Pid', `${t.tid}`], ['PPid', `${t.ppid}`], ['TracerPid', '0'],
     ['Uid', `${t.uid}\t${t.uid}\t${t.uid}\t${t.uid}`], ['Gid', `${t.gid}\t${t.gid}\t${t.gid}\t${t.gid}`],
-    ['FDSize', '64'], ['Groups', ' '], ['NStgid', `${t.tgid}`], ['NSpid', `${t.tid}`], ['NSpgid', `${t.pgid}`], ['NSsid', `${t.pgid}`],
+    ['FDSize', '64'], ['Groups', ' '], ['NStgid', `${t.tgid}`], ['NSpid', `${t.tid}`], ['NSpgid', `${k.leader(t).pgid}`], ['NSsid', `${k.leader(t).pgid}`],
     ['Kthread', '0'],
   ];
   if (!t.exited) lines.push(['VmRSS', kb(k.leader(t).rss)]);

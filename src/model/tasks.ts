@@ -65,7 +65,7 @@ export function forkTask(k: Kernel, parentTid: number, opts: ForkOptions = {}): 
     startTicks: k.ticks,
   });
   t.nice = parent.nice;
-  t.pgid = parent.pgid;
+  t.pgid = leader.pgid;
   t.coreCookie = parent.coreCookie;
   k.tasks.set(tid, t);
   if (opts.thread) leader.threads.add(t);

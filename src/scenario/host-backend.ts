@@ -95,7 +95,12 @@ export class HostScenarioBackend implements ScenarioBackend {
     const r = await openHostCoreSched();
     if ('error' in r) return r.error;
     const { HostKernel } = await import('../host/kernel.js');
-    return { coresched: r.kernel, cgroups: await HostKernel.open(), close: () => r.kernel.close() };
+    try {
+      return { coresched: r.kernel, cgroups: await HostKernel.open(), close: () => r.kernel.close() };
+    } catch (e) {
+      await r.kernel.close();
+      throw e;
+    }
   }
 
   private constructor(readonly subtree: RunSubtree, private readonly o: HostBackendOptions) {
