@@ -21,7 +21,7 @@
  *   ns a sibling is forced idle is charged to the tasks running on the
  *   other siblings, scaled by fiCount / occupation, and counted per CPU.
  *
- * The core-wide pick itself is MachineCore.scheduleCore (machine-core.ts).
+ * The core-wide pick itself is SmtMachine.scheduleCore (machine-smt.ts).
  */
 import { CfsRq } from './eevdf.js';
 import type { Cpu, GroupCpu, MEntity, SchedTask } from './sched-types.js';

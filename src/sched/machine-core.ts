@@ -10,7 +10,7 @@ import type { Engine } from '../sim/engine.js';
 import type { TraceRecord } from '../sim/trace.js';
 import { completeDelayed, dequeueEmptyGroups, dequeueTask, enqueueTask, updateGroupWeight, updateLoad } from './hier.js';
 import { attachLoad, detachLoad, propagateLoad } from './pelt-attach.js';
-import { accountForceIdle, findCookie, MIN_NR_TASKS_DURING_FORCEIDLE, prioLess } from './core-sched.js';
+import { accountForceIdle, MIN_NR_TASKS_DURING_FORCEIDLE } from './core-sched.js';
 import type { Cpu} from './sched-types.js';
 import { type GroupCpu, type MEntity, type SchedTask, type TaskGroup } from './sched-types.js';
 
@@ -40,6 +40,11 @@ export abstract class MachineCore {
 
   /** Called at every tick of a busy CPU: periodic balancing when due, and balancing of idle CPUs (nohz). */
   protected abstract tickBalance(cpu: Cpu): void;
+
+  /** Charges every running task up to now. */
+  protected accountAll(): void {
+    for (const c of this.cpus) this.account(c);
+  }
 
   /** update_curr() at every level of the running task's chain, and its bandwidth runtime. */
   account(cpu: Cpu): void {
@@ -73,7 +78,7 @@ export abstract class MachineCore {
   }
 
   /** put_prev_task() along the chain; bandwidth queues that ran out of runtime are throttled on the way out. */
-  private putPrevChain(cpu: Cpu, prev: SchedTask): void {
+  protected putPrevChain(cpu: Cpu, prev: SchedTask): void {
     for (let se: MEntity = prev.se; ;) {
       const gc = se.parent;
       if (gc.rq.curr === se) gc.rq.putPrev(se);
@@ -114,8 +119,6 @@ export abstract class MachineCore {
   /** Core scheduling is in force: the machine has SMT and some task holds a cookie (sched_core_enabled). */
   abstract get coreSched(): boolean;
 
-  /** sched_core_balance(): a forced-idle CPU pulls a task of its core's cookie; true if one moved. */
-  protected abstract coreBalance(cpu: Cpu): boolean;
 
   /** __schedule(): put the current task back, pick the next, switch; core-wide where core scheduling is in force. */
   schedule(cpu: Cpu): void {
@@ -132,73 +135,11 @@ export abstract class MachineCore {
     this.switchTo(cpu, prev, next);
   }
 
-  /**
-   * The core-wide pick (pick_next_task with core scheduling): every sibling
-   * picks its most deserving task, the most deserving of those decides the
-   * core's cookie, and each sibling runs its pick if the cookie matches,
-   * else its best task with that cookie, else nothing (forced idle).
-   */
-  private scheduleCore(cpu: Cpu): void {
-    const core = cpu.core;
-    const n = core.cpus.length;
-    const sibs: Cpu[] = [];
-    for (let i = 0; i < n; i++) sibs.push(core.cpus[(core.cpus.indexOf(cpu) + i) % n]!);
-    for (const s of sibs) this.account(s);
-    // Forced idle is charged up to now; a stretch that begins now is charged from now.
-    core.fiLast = this.engine.now;
-    const fiBefore = core.fiCount > 0;
-    // This CPU puts its task back and picks, as without core scheduling.
-    const prev0 = cpu.curr;
-    if (prev0 !== null) this.putPrevChain(cpu, prev0);
-    let p0 = this.pick(cpu);
-    if (p0 === null && this.balance(cpu, 'newidle') > 0) p0 = this.pick(cpu);
-    // The kernel's fast path: no cookie on the core and nobody forced idle, an untagged pick runs without the siblings.
-    if (!fiBefore && core.cookie === 0 && (p0 === null || p0.cookie === 0)) {
-      cpu.forcedIdle = false;
-      this.switchTo(cpu, prev0, p0);
-      return;
-    }
-    // The siblings pick with their running task in place (it keeps a protected slice), as pick_task() does.
-    const prevs: (SchedTask | null)[] = [prev0];
-    const picks: (SchedTask | null)[] = [p0];
-    for (const s of sibs.slice(1)) {
-      prevs.push(s.curr);
-      picks.push(this.pick(s));
-    }
-    let max: SchedTask | null = null;
-    for (const p of picks) if (p !== null && (max === null || prioLess(core, max, p, fiBefore))) max = p;
-    const cookie = max?.cookie ?? 0;
-    let fiCount = 0;
-    let occupation = 0;
-    const nexts = picks.map((p, i) => {
-      let next = p;
-      if (next !== null && next.cookie !== cookie) next = cookie !== 0 ? findCookie(sibs[i]!, cookie) : null;
-      sibs[i]!.forcedIdle = p !== null && next === null;
-      if (sibs[i]!.forcedIdle) fiCount++;
-      if (next !== null) occupation++;
-      return next;
-    });
-    if (fiCount > 0 && !fiBefore) core.fiSeq++;
-    core.fiCount = fiCount;
-    core.occupation = occupation;
-    core.cookie = cookie;
-    sibs.forEach((s, i) => {
-      const prev = prevs[i]!;
-      const next = nexts[i]!;
-      if (i > 0) {
-        if (prev !== null && next === prev && prev.state === 'running') return; // a sibling that keeps its task is left alone
-        if (prev !== null) this.putPrevChain(s, prev);
-      }
-      this.switchTo(s, prev, next);
-    });
-    // sched_core_balance() runs when a CPU switches to the idle task (set_next_task_idle): only on entering forced idle.
-    sibs.forEach((s, i) => {
-      if (s.forcedIdle && prevs[i] !== null) this.coreBalance(s);
-    });
-  }
+  /** The core-wide pick (machine-smt.ts). */
+  protected abstract scheduleCore(cpu: Cpu): void;
 
   /** The switch half of __schedule(): `prev` was put back (if any); `next` runs, or the CPU idles. */
-  private switchTo(cpu: Cpu, prev: SchedTask | null, next: SchedTask | null): void {
+  protected switchTo(cpu: Cpu, prev: SchedTask | null, next: SchedTask | null): void {
     const now = this.engine.now;
     if (prev !== null && next === prev && prev.state === 'running') {
       this.setNextChain(prev);

@@ -7,7 +7,7 @@
  * time of its current step.
  */
 import type { Engine } from '../sim/engine.js';
-import { balanceCpu, balanceIntervalNs, selectForkCpu, selectWakeCpu, stealCookieTask } from './balance.js';
+import { balanceCpu, balanceIntervalNs, selectForkCpu, selectWakeCpu } from './balance.js';
 import { BandwidthTree, type BandwidthGroup } from './bandwidth-tree.js';
 import type { BandwidthLimits } from './bandwidth-pool.js';
 import { fairClass, FairRq } from './fair-class.js';
@@ -15,11 +15,11 @@ import { baseSliceNs, loadOfNice, loadOfWeight, tickNsForHz } from './fair-math.
 import { scaleLoad, TaskGroupLoad } from './group-shares.js';
 import { dequeueTask, enqueueTask, requeueDelayedTask, throttleGroup, unthrottleGroup, updateGroupWeight, updateLoad } from './hier.js';
 import { updateCfsRqLoadAvg } from './pelt.js';
-import { MachineCore, type MachineHooks } from './machine-core.js';
+import { type MachineHooks } from './machine-core.js';
+import { SmtMachine } from './machine-smt.js';
 import { detachLoad, propagateLoad } from './pelt-attach.js';
 import type { SchedClass } from './policy.js';
 import { Cpu, GroupCpu, MEntity, SchedTask, TaskGroup } from './sched-types.js';
-import { Core } from './core-sched.js';
 import { NICE_0_LOAD } from '../core/controllers/cpu-weight.js';
 
 export type { MachineHooks } from './machine-core.js';
@@ -32,7 +32,7 @@ export interface MachineOptions {
   readonly smt?: number;
 }
 
-export class Machine extends MachineCore {
+export class Machine extends SmtMachine {
   readonly root: TaskGroup;
   readonly baseSliceNs: number;
   private readonly bwTree: BandwidthTree;
@@ -42,10 +42,6 @@ export class Machine extends MachineCore {
   private readonly groups: TaskGroup[] = [];
   /** Tasks not yet dead. */
   private readonly live = new Set<SchedTask>();
-  /** SMT cores, in CPU order. */
-  readonly cores: Core[] = [];
-  /** Live tasks holding a cookie: core scheduling is in force while there are any. */
-  private cookied = 0;
 
   constructor(engine: Engine, opts: MachineOptions, hooks: MachineHooks) {
     super(engine, tickNsForHz(opts.hz ?? 250), hooks);
@@ -62,54 +58,7 @@ export class Machine extends MachineCore {
       cpu.nextBalance = Math.floor((gc.cpu * balanceIntervalNs(opts.cpus, true)) / opts.cpus);
       this.cpus.push(cpu);
     }
-    const smt = opts.smt ?? 1;
-    if (!Number.isInteger(smt) || smt < 1 || opts.cpus % smt !== 0) throw new RangeError(`smt ${smt} must be a positive integer dividing cpus (${opts.cpus})`);
-    for (let k = 0; k < opts.cpus / smt; k++) {
-      const core = new Core(k, this.cpus.slice(k * smt, (k + 1) * smt));
-      for (const c of core.cpus) c.core = core;
-      this.cores.push(core);
-    }
-  }
-
-  get coreSched(): boolean {
-    return this.cookied > 0 && this.cores[0]!.cpus.length > 1;
-  }
-
-  protected coreBalance(cpu: Cpu): boolean {
-    return stealCookieTask(this, cpu);
-  }
-
-  /**
-   * A task's core scheduling cookie changed (0: none). A queued or running
-   * task makes its CPU pick again; the first cookie switches core
-   * scheduling on for every core, the last one off.
-   */
-  setCookie(t: SchedTask, cookie: number): void {
-    if (!Number.isSafeInteger(cookie) || cookie < 0) throw new RangeError(`cookie ${cookie} must be a non-negative integer`);
-    if (t.cookie === cookie || t.state === 'dead') return;
-    this.accountAll();
-    const before = this.cookied > 0;
-    if (t.cookie !== 0) this.cookied--;
-    if (cookie !== 0) this.cookied++;
-    t.cookie = cookie;
-    const after = this.cookied > 0;
-    if (before !== after) this.coreSchedSwitched(after);
-    else if (t.state !== 'sleeping' || t.delayed) this.kick(this.cpus[t.cpu]!);
-  }
-
-  /** Core scheduling went on or off: every CPU picks again; off, no sibling is forced idle any more. */
-  private coreSchedSwitched(on: boolean): void {
-    if (this.cores[0]!.cpus.length === 1) return;
-    if (!on) {
-      this.accountAll();
-      for (const core of this.cores) {
-        core.fiCount = 0;
-        core.occupation = 0;
-        core.cookie = 0;
-      }
-      for (const c of this.cpus) c.forcedIdle = false;
-    }
-    for (const c of this.cpus) this.kick(c);
+    this.makeCores(opts.smt ?? 1);
   }
 
   private makeGroup(parent: TaskGroup | null, name: string, bw: BandwidthGroup, policy: SchedClass = fairClass): TaskGroup {
@@ -136,10 +85,6 @@ export class Machine extends MachineCore {
     const tg = this.makeGroup(parent, name, this.bwTree.addGroup(parent.bw));
     this.groups.push(tg);
     return tg;
-  }
-
-  private accountAll(): void {
-    for (const c of this.cpus) this.account(c);
   }
 
   /** cpu.weight / cpu.shares: tg->shares (unscaled, 2..262144), applied to every CPU's group entity. */
@@ -275,11 +220,7 @@ export class Machine extends MachineCore {
     }
     t.state = 'dead';
     this.live.delete(t);
-    if (t.cookie !== 0) {
-      this.cookied--;
-      t.cookie = 0;
-      if (this.cookied === 0) this.coreSchedSwitched(false);
-    }
+    this.dropCookie(t);
     if (cpu.forcedIdle) this.kick(cpu);
     if (t.attached) {
       detachLoad(t.se.parent.avg, t.se.avg, t.se.weight);
