@@ -44,11 +44,15 @@ export interface EventHooks {
 
 export function handleEvent(st: GroupState, e: CoreSchedEvent, hooks: EventHooks): void {
   switch (e.kind) {
-    case 'fork':
+    case 'fork': {
+      const fromBound = st.groupOf(e.parent).binding?.tids.has(e.parent) === true;
       onFork(st, e.parent, e.child);
       // A child may have been cloned straight into a bound cgroup, or out of one: the bindings look again.
-      hooks.moved(e.child);
+      // Where events come late (the host) only for children of bound tasks; the poll finds the others,
+      // so a busy machine's forks do not each cost a listing of every bound cgroup.
+      if (fromBound || st.kernel.synchronousEvents) hooks.moved(e.child);
       return;
+    }
     case 'exit': st.exited(e.tid); return;
     case 'exec': return;
     case 'move': hooks.moved(e.tid);
