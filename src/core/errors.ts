@@ -5,8 +5,7 @@ export type Syscall =
   | 'mkdir' | 'rmdir' | 'scandir' | 'open' | 'read' | 'write' | 'stat' | 'lstat'
   | 'chown' | 'chmod' | 'rename' | 'watch' | 'fork' | 'clone' | 'kill' | 'mount'
   | 'prctl' | 'spawn' | 'realpath' | 'readlink' | 'access' | 'wait'
-  | 'clock_nanosleep' | 'sched_setattr' | 'setpriority' | 'sched_setaffinity' | 'execve' | 'poll' | 'setpgid'
-  | 'socket' | 'bind' | 'send' | 'recv';
+  | 'clock_nanosleep' | 'sched_setattr' | 'setpriority' | 'sched_setaffinity' | 'execve' | 'poll' | 'setpgid';
 
 /**
  * The one error type of cgkit. It has the shape of Node's `fs` errors

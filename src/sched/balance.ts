@@ -17,8 +17,9 @@
  * that is idle or runs its cookie (sched_core_cookie_match), the balancer
  * treats a task whose cookie does not match the destination core as cache
  * hot, and a forced-idle CPU steals a waiting task of its core's cookie
- * from another CPU (sched_core_balance; the kernel's core_occupation check
- * is left out).
+ * from another CPU (sched_core_balance), not from a core that was fuller
+ * at the task's last pick than this one is (core_occupation), and one task
+ * at most once per instant.
  */
 import type { Cpu, GroupCpu, SchedTask } from './sched-types.js';
 
@@ -177,6 +178,8 @@ export function stealCookieTask(host: BalanceHost, dst: Cpu): boolean {
     for (const t of src.tasks) {
       if (t.cookie !== cookie || src.curr === t || t.delayed || t.state !== 'runnable' || !t.canRunOn(dst.id)) continue;
       if (throttledHierarchy(t.se.parent) || throttledHierarchy(t.tg.cpus[dst.id]!)) continue;
+      // Not from a fuller core than this one was at its pick (try_steal_cookie's core_occupation test).
+      if (t.coreOccupation > dst.idleOccupation) continue;
       // Stolen once per instant: forced-idle CPUs of two cores could otherwise pass it back and forth for ever.
       if (t.stolenAt === host.now) continue;
       t.stolenAt = host.now;

@@ -119,6 +119,10 @@ export abstract class SmtMachine extends MachineCore {
       return next;
     });
     if (fiCount > 0 && !fiBefore) core.fiSeq++;
+    nexts.forEach((next, i) => {
+      if (next !== null) next.coreOccupation = occupation;
+      else sibs[i]!.idleOccupation = occupation;
+    });
     core.fiCount = fiCount;
     core.occupation = occupation;
     core.cookie = cookie;

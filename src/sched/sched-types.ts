@@ -127,6 +127,8 @@ export class SchedTask {
   cookie = 0;
   /** When a forced-idle CPU last stole it (sched_core_balance). */
   stolenAt = -1;
+  /** Siblings running at the core-wide pick that last chose it (p->core_occupation). */
+  coreOccupation = 0;
 
   constructor(readonly id: number, readonly name: string, tg: TaskGroup, cpu: number, load: LoadWeight, now: number) {
     this.tg = tg;
@@ -156,6 +158,8 @@ export class Cpu {
   forcedIdle = false;
   /** Time spent forced idle. */
   forcedIdleNs = 0;
+  /** Siblings running at the core-wide pick that last left this CPU idle (idle->core_occupation). */
+  idleOccupation = 0;
   /** The SMT core this CPU is a hardware thread of; set by the machine. */
   core!: Core;
 
