@@ -11,19 +11,10 @@
  * would run on a host. Init stays untagged, so the manager can always take
  * cookie 0 back from it (the kernel's only way back to no cookie).
  */
-import { CgroupError } from '../core/errors.js';
-import type { CookieScope, CoreSchedEvent, CoreSchedKernel, CoreSchedTask } from '../core/coresched.js';
+import { scopeOf, type CookieScope, type CoreSchedEvent, type CoreSchedKernel, type CoreSchedTask } from '../core/coresched.js';
 import { schedCore } from '../model/coresched.js';
 import type { Kernel } from '../model/kernel.js';
 import { forkTask } from '../model/tasks.js';
-
-const SCOPE: Readonly<Record<CookieScope, number>> = { thread: 0, 'thread-group': 1, 'process-group': 2 };
-
-function scopeNumber(scope: CookieScope): number {
-  const s = SCOPE[scope];
-  if (s === undefined) throw new CgroupError('EINVAL', 'prctl', undefined, `unknown scope ${JSON.stringify(scope)}: thread, thread-group or process-group`);
-  return s;
-}
 
 export class SimCoreSchedKernel implements CoreSchedKernel {
   readonly kind = 'sim' as const;
@@ -58,11 +49,11 @@ export class SimCoreSchedKernel implements CoreSchedKernel {
   }
 
   create(caller: number, pid: number, scope: CookieScope): void {
-    schedCore(this.k, caller, { cmd: 1, pid, scope: scopeNumber(scope) });
+    schedCore(this.k, caller, { cmd: 1, pid, scope: scopeOf(scope) });
   }
 
   shareTo(caller: number, pid: number, scope: CookieScope): void {
-    schedCore(this.k, caller, { cmd: 2, pid, scope: scopeNumber(scope) });
+    schedCore(this.k, caller, { cmd: 2, pid, scope: scopeOf(scope) });
   }
 
   shareFrom(caller: number, pid: number): void {

@@ -11,14 +11,15 @@ import { exitTask, forkTask, installTaskHooks, killTask, setpgid, waitTask } fro
 import { SimCoreSchedKernel } from './sim-coresched.js';
 import { stateChar } from '../model/procfs.js';
 import type { Task } from '../model/task.js';
-import { KernelScheduler, type SliceEvent, type TaskSchedStats } from '../model/run/scheduler.js';
+import { KernelScheduler } from '../model/run/scheduler.js';
+import type { SliceEvent, TaskSchedStats } from '../model/run/types.js';
 import { SCHED_CLASSES, type SchedClassName } from '../sched/classes.js';
 import type { SchedClass } from '../sched/policy.js';
 import { hog, validateProgram, type Program } from '../sim/program.js';
 import { parseProgram } from '../sim/program-text.js';
 import type { TraceRecord, TraceRecorder } from '../sim/trace.js';
 
-export type { SliceEvent, TaskSchedStats } from '../model/run/scheduler.js';
+export type { SliceEvent, TaskSchedStats } from '../model/run/types.js';
 
 export type SimLayout = LayoutKind | 'host';
 

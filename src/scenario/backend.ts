@@ -10,6 +10,7 @@ import type { Program } from '../sim/program.js';
 import type { GroupPolicy } from './types.js';
 import type { CoreSchedKernel } from '../core/coresched.js';
 import type { AnyKernel } from '../api/cgroup.js';
+import type { TaskSchedStats } from '../api/sim-kernel.js';
 
 export interface BackendSpawn {
   /** Absolute cgroup directory; on v1 the task starts there in that hierarchy, in its parent's groups in the others. */
@@ -21,21 +22,9 @@ export interface BackendSpawn {
   cpus?: number[];
 }
 
-/** Scheduling figures of one task (thread), as the kernel keeps them. */
-export interface BackendTaskStat {
-  readonly tid: number;
-  readonly tgid: number;
-  readonly name: string;
-  /** Absolute directory in the cpu controller's hierarchy. */
-  readonly cgroup: string;
-  readonly runtimeNs: number;
-  readonly waitNs: number;
-  readonly timeslices: number;
-  readonly nvcsw: number;
-  readonly nivcsw: number;
-  readonly exited: boolean;
-  readonly forcedIdleNs: number;
-}
+/** Scheduling figures of one task (thread), as the kernel keeps them: the simulated kernel's, without its extras. */
+export type BackendTaskStat = Pick<TaskSchedStats,
+  'tid' | 'tgid' | 'name' | 'cgroup' | 'runtimeNs' | 'waitNs' | 'timeslices' | 'nvcsw' | 'nivcsw' | 'exited' | 'forcedIdleNs'>;
 
 /** A task ran on a CPU from startNs to endNs. */
 export interface BackendSlice {

@@ -110,10 +110,15 @@ function throttledHierarchy(gc: GroupCpu): boolean {
   return gc.tg.bw.isThrottled(gc.cpu);
 }
 
-function canMigrate(host: BalanceHost, t: SchedTask, src: Cpu, dst: Cpu, now: number): boolean {
+/** A queued task that could move from `src` to `dst`: waiting (not running, not delayed), allowed there, in no throttled group. */
+function movable(t: SchedTask, src: Cpu, dst: Cpu): boolean {
   if (src.curr === t || t.delayed || t.state !== 'runnable') return false;
   if (!t.canRunOn(dst.id)) return false;
-  if (throttledHierarchy(t.se.parent) || throttledHierarchy(t.tg.cpus[dst.id]!)) return false;
+  return !throttledHierarchy(t.se.parent) && !throttledHierarchy(t.tg.cpus[dst.id]!);
+}
+
+function canMigrate(host: BalanceHost, t: SchedTask, src: Cpu, dst: Cpu, now: number): boolean {
+  if (!movable(t, src, dst)) return false;
   const hot = now - t.lastRanAt < MIGRATION_COST_NS || !coreCookieMatch(host, dst, t);
   return !hot || src.nrBalanceFailed > CACHE_NICE_TRIES;
 }
@@ -176,8 +181,7 @@ export function stealCookieTask(host: BalanceHost, dst: Cpu): boolean {
   for (let i = 1; i < n; i++) {
     const src = host.cpus[(dst.id + i) % n]!;
     for (const t of src.tasks) {
-      if (t.cookie !== cookie || src.curr === t || t.delayed || t.state !== 'runnable' || !t.canRunOn(dst.id)) continue;
-      if (throttledHierarchy(t.se.parent) || throttledHierarchy(t.tg.cpus[dst.id]!)) continue;
+      if (t.cookie !== cookie || !movable(t, src, dst)) continue;
       // Not from a fuller core than this one was at its pick (try_steal_cookie's core_occupation test).
       if (t.coreOccupation > dst.idleOccupation) continue;
       // Stolen once per instant: forced-idle CPUs of two cores could otherwise pass it back and forth for ever.

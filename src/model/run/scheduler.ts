@@ -15,7 +15,6 @@ import { NS_PER_USER_TICK } from '../../core/controllers/cpuacct.js';
 import { Engine, type EventId } from '../../sim/engine.js';
 import { ProgramCursor } from '../../sim/program-cursor.js';
 import type { Program } from '../../sim/program.js';
-import type { TraceRecord } from '../../sim/trace.js';
 import { Machine } from '../../sched/machine.js';
 import type { SchedClass } from '../../sched/policy.js';
 import type { SchedTask, TaskGroup } from '../../sched/sched-types.js';
@@ -25,38 +24,7 @@ import { chargeMemory, unchargeMemory } from '../memory-hooks.js';
 import type { Task } from '../task.js';
 import { exitTask, forkTask } from '../tasks.js';
 import { chargePending, foldGroup, foldTask, type AccountRec } from './accounting.js';
-
-export interface SchedulerOptions {
-  readonly hz?: number;
-  readonly trace?: (r: TraceRecord) => void;
-}
-
-/** One stretch a task ran on a CPU. */
-export interface SliceEvent {
-  readonly cpu: number;
-  readonly pid: number;
-  readonly startNs: number;
-  readonly endNs: number;
-}
-
-/** Per-task scheduler figures, exited tasks included. */
-export interface TaskSchedStats {
-  readonly tid: number;
-  readonly tgid: number;
-  readonly name: string;
-  /** The task's cgroup directory in the hierarchy that holds the cpu controller. */
-  readonly cgroup: string;
-  readonly runtimeNs: number;
-  readonly waitNs: number;
-  readonly timeslices: number;
-  readonly nvcsw: number;
-  readonly nivcsw: number;
-  readonly migrations: number;
-  readonly exited: boolean;
-  /** Forks the program asked for that failed (EAGAIN from pids.max). */
-  readonly forkFailures: number;
-  readonly forcedIdleNs: number;
-}
+import type { SchedulerOptions, SliceEvent, TaskSchedStats } from './types.js';
 
 interface Rec extends AccountRec {
   readonly cursor: ProgramCursor;
